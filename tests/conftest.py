@@ -1,0 +1,31 @@
+"""Shared fixtures: offscreen Qt, an empty TORCH_HOME, tiny generated image datasets."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests never download: torchvision weights would go to this empty folder and fail offline.
+os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="tlgui-torch-home-")
+os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
+
+from tests.helpers import make_image, make_dataset  # noqa: E402
+
+__all__ = ["make_dataset", "make_image"]
+
+
+@pytest.fixture
+def tiny_dataset(tmp_path: Path) -> Path:
+    """Two colour classes, train/val layout, 8 + 4 images each, 64 px."""
+    return make_dataset(tmp_path / "data", n_train=8, n_val=4)
+
+
+@pytest.fixture
+def flat_dataset(tmp_path: Path) -> Path:
+    """Class folders only (no train/val): the app splits them."""
+    return make_dataset(tmp_path / "flat", n_train=10, n_val=0, layout="flat")

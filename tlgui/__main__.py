@@ -1,0 +1,3 @@
+from tlgui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,428 @@
+"""Command line: ``tlgui`` (the GUI) and ``tlgui train|predict|evaluate|info``.
+
+Exit codes: 0 success; 2 bad usage or bad input (one line on stderr, no traceback); 1 an
+unexpected error. With ``--jsonl``, ``train`` prints one JSON object per line on stdout and
+nothing else there. torch is imported only inside the sub-commands, so ``--help`` is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+
+
+class UsageError(Exception):
+    """Bad usage or bad input: exit code 2 with this one-line message."""
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .engine.augment import PRESET_NAMES
+    from .engine.backbones import BACKBONES, DEFAULT_BACKBONE
+
+    p = argparse.ArgumentParser(
+        prog="tlgui",
+        description="Transfer learning for image classification. Without a command, opens "
+                    "the desktop app.",
+    )
+    p.add_argument("--version", action="version", version=f"tlgui {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train a model on a folder of images",
+                       description="Train on DATA: a folder with train/ and val/ (or valid/, "
+                                   "validation/; optional test/) of class sub-folders, or a "
+                                   "folder of class sub-folders split by --val-split.")
+    t.add_argument("data", metavar="DATA")
+    t.add_argument("--out", required=True, metavar="MODEL.pt", help="where to save the bundle")
+    t.add_argument("--backbone", default=DEFAULT_BACKBONE, choices=list(BACKBONES))
+    t.add_argument("--weights", default="imagenet",
+                   help="imagenet (default), none, or a path to a state-dict file")
+    t.add_argument("--mode", default="transfer", choices=["transfer", "finetune", "staged"],
+                   help="transfer: frozen backbone, train the new head; finetune: train all "
+                        "layers; staged: frozen epochs, then all layers")
+    t.add_argument("--epochs", type=_positive_int, default=10)
+    t.add_argument("--batch-size", type=_positive_int, default=32)
+    t.add_argument("--lr-head", type=_positive_float, default=1e-3)
+    t.add_argument("--lr-backbone", type=_positive_float, default=1e-4)
+    t.add_argument("--optimizer", default="adamw", choices=["sgd", "adam", "adamw"])
+    t.add_argument("--scheduler", default="cosine",
+                   choices=["none", "step", "cosine", "onecycle"])
+    t.add_argument("--weight-decay", type=float, default=0.01)
+    t.add_argument("--label-smoothing", type=float, default=0.1)
+    t.add_argument("--class-weighted", action="store_true",
+                   help="weight the loss by inverse class frequency (for imbalanced data)")
+    t.add_argument("--freeze-epochs", type=_positive_int, default=1,
+                   help="staged mode: frozen epochs before unfreezing (default 1)")
+    t.add_argument("--val-split", type=float, default=0.2,
+                   help="fraction of each class held out when DATA has no val/ (default 0.2)")
+    t.add_argument("--patience", type=int, default=5,
+                   help="early stopping: epochs without improvement (0 = off; default 5)")
+    t.add_argument("--monitor", default="val_acc", choices=["val_acc", "val_loss"])
+    t.add_argument("--augment", default="default", choices=list(PRESET_NAMES),
+                   help="augmentation preset (default: default)")
+    t.add_argument("--no-augment", action="store_true", help="same as --augment none")
+    t.add_argument("--no-cache", action="store_true",
+                   help="recompute the frozen backbone every batch (slower; for comparison)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+    t.add_argument("--workers", type=int, default=-1, help="DataLoader workers (-1 = auto)")
+    t.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+
+    pr = sub.add_parser("predict", help="predict classes of images with a trained model")
+    pr.add_argument("model", metavar="MODEL.pt")
+    pr.add_argument("paths", metavar="PATH", nargs="+", help="image files or folders")
+    pr.add_argument("--top-k", type=_positive_int, default=3)
+    pr.add_argument("--csv", metavar="FILE", help="also write the results as CSV")
+    pr.add_argument("--json", action="store_true", help="print a JSON list")
+    pr.add_argument("--tta", action="store_true", help="average with the mirrored image")
+    pr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    ev = sub.add_parser("evaluate", help="accuracy, confusion matrix and per-class metrics")
+    ev.add_argument("model", metavar="MODEL.pt")
+    ev.add_argument("data", metavar="DATA",
+                    help="dataset folder; its test/ split if present, else val/, else all "
+                         "images of its class folders")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--tta", action="store_true", help="average with the mirrored image")
+    ev.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
+
+    inf = sub.add_parser("info", help="show what a model bundle holds")
+    inf.add_argument("model", metavar="MODEL.pt")
+    inf.add_argument("--json", action="store_true")
+    return p
+
+
+# --------------------------------------------------------------------------- train
+
+
+class _JsonLines:
+    """The ``--jsonl`` contract: skipped / epoch / done lines on stdout."""
+
+    def on_skipped(self, e) -> None:
+        _emit({"event": "skipped", "path": e.path, "reason": e.reason})
+
+    def on_epoch_end(self, e) -> None:
+        _emit({"event": "epoch", "epoch": e.epoch, "epochs": e.epochs,
+               "train_loss": e.train_loss, "train_acc": e.train_acc, "val_loss": e.val_loss,
+               "val_acc": e.val_acc, "lr": list(e.lr), "seconds": round(e.seconds, 3)})
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def _fmt_time(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:d}:{seconds % 60:02d}"
+
+
+class _ProgressBar:
+    """Terminal progress with ETA on stderr (redrawn at most 10 times a second)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.epochs = 0
+        self.epoch_times: list[float] = []
+        self.tty = sys.stderr.isatty()
+
+    def on_fit_start(self, e) -> None:
+        self.epochs = e.epochs
+        cache = ", frozen features cached" if e.cached_features else ""
+        print(f"Training {e.backbone} ({e.mode}) on {e.device}: {e.n_train} train / "
+              f"{e.n_val} val images, {len(e.classes)} classes{cache}", file=sys.stderr)
+
+    def on_batch_end(self, e) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.1 or not self.tty:
+            return
+        self.last = now
+        frac = e.batch / max(1, e.batches)
+        eta = e.elapsed / frac - e.elapsed if frac > 0 else 0
+        width = 30
+        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+        sys.stderr.write(f"\r epoch {e.epoch}/{self.epochs} {e.phase:8s} [{bar}] "
+                         f"{e.batch}/{e.batches} eta {_fmt_time(eta)}   ")
+        sys.stderr.flush()
+
+    def on_epoch_end(self, e) -> None:
+        self.epoch_times.append(e.seconds)
+        left = (self.epochs - e.epoch) * (sorted(self.epoch_times)[len(self.epoch_times) // 2])
+        best = " *" if e.is_best else ""
+        sys.stderr.write(
+            ("\r" if self.tty else "")
+            + f" epoch {e.epoch}/{e.epochs}  train loss {e.train_loss:.4f} acc "
+            f"{e.train_acc:.3f}  val loss {e.val_loss:.4f} acc {e.val_acc:.3f}  "
+            f"{e.seconds:.1f}s  (about {_fmt_time(left)} left){best}" + " " * 8 + "\n"
+        )
+
+    def on_skipped(self, e) -> None:
+        sys.stderr.write(f"\r skipped {e.path}: {e.reason}\n")
+
+    def on_download(self, e) -> None:
+        if self.tty and e.total_bytes:
+            sys.stderr.write(f"\r downloading {e.name} weights "
+                             f"{100 * e.done_bytes // e.total_bytes}%")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .engine.augment import preset
+    from .engine.backbones import WeightsError
+    from .engine.checkpoint import bundle_from_result, save_bundle
+    from .engine.data import DataError, scan_dataset
+    from .engine.trainer import CancelToken, TrainConfig, TrainingError, fit
+
+    aug = preset("none" if args.no_augment else args.augment)
+    cfg = TrainConfig(
+        backbone=args.backbone, weights=args.weights, mode=args.mode, epochs=args.epochs,
+        batch_size=args.batch_size, lr_head=args.lr_head, lr_backbone=args.lr_backbone,
+        optimizer=args.optimizer, scheduler=args.scheduler, weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing, class_weighted=args.class_weighted,
+        freeze_epochs=args.freeze_epochs, patience=args.patience, monitor=args.monitor,
+        augment=aug.to_dict(), seed=args.seed, device=args.device, workers=args.workers,
+        cache_features=not args.no_cache,
+    )
+    try:
+        cfg.validate()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.weights not in ("imagenet", "none") and not os.path.isfile(args.weights):
+        raise UsageError(f"weights file not found: {args.weights}")
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(out_dir):
+        raise UsageError(f"folder for --out does not exist: {out_dir}")
+    try:
+        scan = scan_dataset(args.data, val_split=args.val_split, seed=args.seed)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+
+    callbacks: list = [_JsonLines()] if args.jsonl else [_ProgressBar()]
+    if args.jsonl:
+        for s in scan.skipped:
+            _emit({"event": "skipped", "path": s.path, "reason": s.reason})
+    elif scan.skipped:
+        print(f"Skipped {len(scan.skipped)} unreadable file(s):", file=sys.stderr)
+        for s in scan.skipped:
+            print(f"  {s.path}: {s.reason}", file=sys.stderr)
+    if not args.jsonl and scan.imbalance_ratio() > 3 and not args.class_weighted:
+        print(f"Note: classes are imbalanced {scan.imbalance_ratio():.1f}:1; consider "
+              "--class-weighted.", file=sys.stderr)
+
+    cancel = CancelToken()
+    try:
+        result = fit(scan, cfg, callbacks, cancel)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (TrainingError, WeightsError) as exc:
+        raise UsageError(str(exc)) from None
+    if result.history:
+        save_bundle(bundle_from_result(result), args.out)
+    done = {"event": "done", "best_epoch": result.best_epoch,
+            "best_val_acc": result.best_val_acc, "stopped_early": result.stopped_early,
+            "checkpoint": args.out if result.history else None}
+    n_skipped = len(scan.skipped) + len(result.skipped)
+    if args.jsonl:
+        done["skipped"] = n_skipped
+        _emit(done)
+    else:
+        print(f"Best epoch {result.best_epoch}: val accuracy {result.best_val_acc:.3f}"
+              f"{' (stopped early)' if result.stopped_early else ''}. Saved {args.out}"
+              f"{f'; {n_skipped} file(s) skipped' if n_skipped else ''}", file=sys.stderr)
+        for split, rep in result.reports.items():
+            print(f"{split}: accuracy {rep.accuracy:.3f} on {rep.n} images", file=sys.stderr)
+    return 0
+
+
+# --------------------------------------------------------------------------- predict / eval
+
+
+def _load(model_path: str):
+    from .engine.checkpoint import BundleError, load_bundle
+
+    try:
+        return load_bundle(model_path)
+    except BundleError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _device(name: str) -> str:
+    from .engine.trainer import TrainingError, resolve_device
+
+    try:
+        return str(resolve_device(name))
+    except TrainingError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .engine.checkpoint import BundleError
+    from .engine.predict import Predictor, write_csv
+
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        raise UsageError(f"no such file or folder: {missing[0]}")
+    bundle = _load(args.model)
+    try:
+        predictor = Predictor.from_bundle(bundle, device=_device(args.device), tta=args.tta)
+    except BundleError as exc:
+        raise UsageError(str(exc)) from None
+    preds = predictor.predict_paths(args.paths, top_k=args.top_k)
+    if args.csv:
+        write_csv(preds, args.csv, top_k=args.top_k)
+    if args.json:
+        print(json.dumps([p.to_json() for p in preds]))
+    else:
+        for p in preds:
+            if p.error:
+                print(f"{p.path}\tskipped: {p.error}")
+            else:
+                tops = ", ".join(f"{lb} {pr:.1%}" for lb, pr in p.top)
+                print(f"{p.path}\t{tops}")
+    return 0 if any(not p.error for p in preds) else 2
+
+
+def evaluation_samples(data: str):
+    """The split ``evaluate`` uses: test/ if present, else val/, else every image."""
+    from .engine.data import DataError, scan_dataset
+
+    try:
+        scan = scan_dataset(data, val_split=0.0)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    for split in ("test", "val", "train"):
+        if scan.splits.get(split):
+            return scan, split
+    raise UsageError(f"no images found in {data}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import torch
+
+    from .engine.metrics import make_report
+    from .engine.predict import Predictor
+
+    bundle = _load(args.model)
+    scan, split = evaluation_samples(args.data)
+    unknown = [c for c in scan.classes if c not in bundle.classes]
+    if unknown:
+        raise UsageError(f"classes not known to the model: {', '.join(unknown)}")
+    predictor = Predictor.from_bundle(bundle, device=_device(args.device), tta=args.tta)
+    samples = scan.splits[split]
+    preds = predictor.predict_paths([s.path for s in samples], top_k=len(bundle.classes))
+    y_true, y_pred, losses = [], [], []
+    for s, p in zip(samples, preds, strict=True):
+        if p.error:
+            continue
+        probs = dict(p.top)
+        true_name = scan.classes[s.label]
+        y_true.append(bundle.classes.index(true_name))
+        y_pred.append(bundle.classes.index(p.label))
+        losses.append(-math.log(max(probs.get(true_name, 0.0), 1e-12)))
+    if not y_true:
+        raise UsageError("no readable images to evaluate")
+    report = make_report(split, bundle.classes, y_true, y_pred,
+                         float(torch.tensor(losses).mean()))
+    out = report.to_json()
+    out["skipped"] = len(scan.skipped) + sum(1 for p in preds if p.error)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{split}: accuracy {report.accuracy:.4f} on {report.n} images "
+              f"(loss {report.loss:.4f})")
+        width = max(len(c) for c in bundle.classes)
+        print(f"{'class':{width}s}  precision  recall  f1     support")
+        for c, m in report.per_class.items():
+            print(f"{c:{width}s}  {m['precision']:.3f}      {m['recall']:.3f}   "
+                  f"{m['f1']:.3f}  {m['support']}")
+        print("confusion matrix (rows = true class):")
+        for c, row in zip(bundle.classes, report.confusion_matrix, strict=True):
+            print(f"  {c:{width}s}  " + " ".join(f"{v:5d}" for v in row))
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    bundle = _load(args.model)
+    info = bundle.info()
+    if args.json:
+        print(json.dumps(info))
+        return 0
+    cfg = info.get("config", {})
+    print(f"tlgui model bundle (format {info['format_version']}, written by tlgui "
+          f"{info['tlgui_version']})")
+    print(f"backbone:   {info['backbone']} ({info['parameters']:,} parameters)")
+    print(f"classes:    {', '.join(info['classes'])}")
+    print(f"input:      {info['input_size']} px, mean {info['mean']}, std {info['std']}")
+    if cfg:
+        print(f"training:   {cfg.get('mode')} mode, {len(info['history'])} epochs, "
+              f"{cfg.get('optimizer')} head LR {cfg.get('lr_head')}")
+    m = info.get("metrics", {})
+    if "best_val_acc" in m:
+        print(f"best val:   accuracy {m['best_val_acc']:.4f} (epoch {m.get('best_epoch')})")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run_gui() -> int:
+    try:
+        from .gui.app import main as gui_main
+    except ImportError as exc:
+        print(f"tlgui: the desktop app cannot start ({exc}); the command line works: "
+              "tlgui --help", file=sys.stderr)
+        return 2
+    return gui_main()
+
+
+COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate,
+            "info": cmd_info}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        return run_gui()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return run_gui()
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"tlgui {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # unexpected: one line, exit 1 (TLGUI_DEBUG=1 for the traceback)
+        if os.environ.get("TLGUI_DEBUG"):
+            raise
+        print(f"tlgui {args.command}: unexpected error: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

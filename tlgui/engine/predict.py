@@ -1,0 +1,126 @@
+"""Prediction with a trained model: top-k for images, files and folders, in batches; CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import torch
+from PIL import Image
+
+from . import augment
+from .checkpoint import Bundle, atomic_write
+from .data import ImageLoadError, list_images, load_image
+
+
+@dataclass(frozen=True)
+class Prediction:
+    path: str
+    top: tuple[tuple[str, float], ...]  # (label, probability), best first
+    error: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        return self.top[0][0] if self.top else None
+
+    @property
+    def prob(self) -> float:
+        return self.top[0][1] if self.top else 0.0
+
+    def to_json(self) -> dict:
+        d: dict = {"path": self.path, "top": [{"label": lb, "prob": p} for lb, p in self.top]}
+        if self.error:
+            d["error"] = self.error
+        return d
+
+
+class Predictor:
+    """Wraps a model + its classes and eval transform. ``tta`` averages with the flipped image."""
+
+    def __init__(self, model: torch.nn.Module, classes: Sequence[str], input_size: int,
+                 mean: Sequence[float], std: Sequence[float], device: str | torch.device = "cpu",
+                 batch_size: int = 32, tta: bool = False) -> None:
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.classes = list(classes)
+        self.transform = augment.eval_transform(input_size, tuple(mean), tuple(std))
+        self.batch_size = batch_size
+        self.tta = tta
+
+    @classmethod
+    def from_bundle(cls, bundle: Bundle, device: str | torch.device = "cpu",
+                    **kwargs) -> Predictor:
+        return cls(bundle.build_model(), bundle.classes, bundle.input_size, bundle.mean,
+                   bundle.std, device=device, **kwargs)
+
+    @torch.inference_mode()
+    def probabilities(self, images: Sequence[Image.Image]) -> torch.Tensor:
+        """(N, C) class probabilities for PIL images."""
+        out = []
+        for i in range(0, len(images), self.batch_size):
+            x = torch.stack([self.transform(im.convert("RGB"))
+                             for im in images[i : i + self.batch_size]]).to(self.device)
+            logits = self.model(x).float()
+            probs = logits.softmax(1)
+            if self.tta:
+                probs = (probs + self.model(torch.flip(x, dims=[3])).float().softmax(1)) / 2
+            out.append(probs.cpu())
+        return torch.cat(out) if out else torch.empty(0, len(self.classes))
+
+    def _top(self, probs: torch.Tensor, k: int) -> tuple[tuple[str, float], ...]:
+        k = max(1, min(k, len(self.classes)))
+        values, idx = probs.topk(k)
+        return tuple((self.classes[i], float(v)) for v, i in zip(values, idx.tolist(),
+                                                                   strict=True))
+
+    def predict_images(self, images: Sequence[Image.Image], names: Sequence[str] | None = None,
+                       top_k: int = 3) -> list[Prediction]:
+        names = names or [f"image {i + 1}" for i in range(len(images))]
+        probs = self.probabilities(images)
+        return [Prediction(n, self._top(p, top_k)) for n, p in zip(names, probs, strict=True)]
+
+    def predict_paths(self, paths: Iterable[str | os.PathLike[str]],
+                      top_k: int = 3) -> list[Prediction]:
+        """Files and folders (expanded). Unreadable files get a Prediction with ``error``."""
+        files = list_images(paths)
+        results: dict[str, Prediction] = {}
+        for start in range(0, len(files), self.batch_size):
+            chunk = files[start : start + self.batch_size]
+            good, images = [], []
+            for f in chunk:
+                try:
+                    images.append(load_image(f))
+                    good.append(f)
+                except ImageLoadError as exc:
+                    results[f] = Prediction(f, (), str(exc))
+            if images:
+                for p in self.predict_images(images, good, top_k):
+                    results[p.path] = p
+        return [results[f] for f in files]
+
+
+def predictions_csv(predictions: Sequence[Prediction], top_k: int = 3) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    header = ["path", "label", "prob"]
+    for i in range(2, top_k + 1):
+        header += [f"label_{i}", f"prob_{i}"]
+    w.writerow(header + ["error"])
+    for p in predictions:
+        row: list = [p.path]
+        for i in range(top_k):
+            if i < len(p.top):
+                row += [p.top[i][0], f"{p.top[i][1]:.6f}"]
+            else:
+                row += ["", ""]
+        w.writerow(row + [p.error or ""])
+    return buf.getvalue()
+
+
+def write_csv(predictions: Sequence[Prediction], path: str | os.PathLike[str],
+              top_k: int = 3) -> None:
+    text = predictions_csv(predictions, top_k)
+    atomic_write(path, lambda f: f.write(text), mode="w")

@@ -1,0 +1,643 @@
+"""The fit loop: transfer / fine-tune / staged, callbacks, early stopping, cooperative cancel.
+
+Speed levers that matter on a laptop CPU (measured in ``benchmarks/bench_train.py``):
+
+* In transfer mode the frozen backbone's output for the deterministic eval transform never
+  changes, so the validation features are computed once; without augmentation the training
+  features too, and every later epoch trains only the head on cached vectors.
+* The frozen part runs under ``torch.inference_mode`` and ``channels_last``.
+
+``cache_features=False`` runs the same computation the plain way (backbone every batch); a test
+proves both give the same metrics for the same seed.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from . import augment
+from .backbones import WeightsError, get_info
+from .data import DatasetScan, ImageDataset, Sample, collate_skip
+from .events import (
+    BatchEnd,
+    Callback,
+    DownloadProgress,
+    EpochEnd,
+    EpochStart,
+    ErrorEvent,
+    FitEnd,
+    FitStart,
+    Skipped,
+)
+from .metrics import EvalReport, make_report
+from .model import MODES, TransferModel, build_model, group_lrs, param_groups
+
+OPTIMIZERS = ("sgd", "adam", "adamw")
+SCHEDULERS = ("none", "step", "cosine", "onecycle")
+MONITORS = ("val_acc", "val_loss")
+
+
+class TrainingError(RuntimeError):
+    """A run cannot go on; the message is one line for the user."""
+
+
+class CancelToken:
+    """Cooperative cancel: the trainer checks it at every batch."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a run. JSON-serialisable (``to_dict``/``from_dict``).
+
+    Defaults were chosen by measurement (see README "Defaults"): AdamW, cosine schedule with
+    warm-up, head LR 1e-3 (backbone 1e-4 when it trains), label smoothing 0.1.
+    """
+
+    backbone: str = "efficientnet_lite0"
+    weights: str = "imagenet"
+    mode: str = "transfer"
+    epochs: int = 10
+    batch_size: int = 32
+    lr_head: float = 1e-3
+    lr_backbone: float = 1e-4
+    optimizer: str = "adamw"
+    weight_decay: float = 0.01
+    scheduler: str = "cosine"
+    label_smoothing: float = 0.1
+    class_weighted: bool = False
+    dropout: float = 0.2
+    freeze_epochs: int = 1  # staged mode: frozen epochs before unfreezing
+    patience: int = 5  # 0 = no early stopping
+    monitor: str = "val_acc"
+    min_delta: float = 0.0
+    augment: dict = field(default_factory=lambda: augment.preset("default").to_dict())
+    seed: int = 0
+    device: str = "auto"
+    workers: int = -1  # -1 = auto
+    cache_features: bool = True
+    channels_last: bool = True
+    amp: bool = True  # mixed precision on CUDA
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def validate(self) -> None:
+        get_info(self.backbone)
+        checks = [
+            (self.mode in MODES, f"mode must be one of {', '.join(MODES)}"),
+            (self.optimizer in OPTIMIZERS, f"optimizer must be one of {', '.join(OPTIMIZERS)}"),
+            (self.scheduler in SCHEDULERS, f"scheduler must be one of {', '.join(SCHEDULERS)}"),
+            (self.monitor in MONITORS, f"monitor must be one of {', '.join(MONITORS)}"),
+            (self.epochs >= 1, "epochs must be at least 1"),
+            (self.batch_size >= 1, "batch size must be at least 1"),
+            (self.lr_head > 0, "head learning rate must be positive"),
+            (self.lr_backbone > 0, "backbone learning rate must be positive"),
+            (0 <= self.label_smoothing < 1, "label smoothing must be in [0, 1)"),
+            (self.patience >= 0, "patience must be 0 (off) or more"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+        augment.AugmentSpec.from_dict(self.augment)
+
+    @property
+    def augment_spec(self) -> augment.AugmentSpec:
+        return augment.AugmentSpec.from_dict(self.augment)
+
+
+@dataclass
+class FitResult:
+    model: TransferModel
+    config: TrainConfig
+    classes: list[str]
+    history: list[EpochEnd]
+    best_epoch: int
+    best_val_acc: float
+    stopped_early: bool
+    cancelled: bool
+    seconds: float
+    reports: dict[str, EvalReport]
+    skipped: list[Skipped]
+
+    def summary(self) -> dict[str, Any]:
+        """Same keys as the CLI's ``done`` event (minus ``checkpoint``)."""
+        return {
+            "best_epoch": self.best_epoch,
+            "best_val_acc": self.best_val_acc,
+            "stopped_early": self.stopped_early,
+            "cancelled": self.cancelled,
+        }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("CUDA was requested but no CUDA device is available")
+    if name == "mps" and not (torch.backends.mps.is_available()):
+        raise TrainingError("MPS was requested but it is not available on this machine")
+    return torch.device(name)
+
+
+def device_description(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"CUDA ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "Apple MPS"
+    return f"CPU ({torch.get_num_threads()} threads)"
+
+
+def auto_workers(device: torch.device) -> int:
+    """DataLoader workers. On a small CPU machine, workers steal cores from the backbone's
+    intra-op threads, so decoding in-process is as fast (benchmarks/bench_train.py)."""
+    import os
+
+    cores = os.cpu_count() or 1
+    if device.type == "cpu":
+        return 0 if cores <= 4 else min(4, cores // 4)
+    return min(8, max(2, cores - 2))
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed % (2**32))
+    except ImportError:  # pragma: no cover - numpy ships with torch wheels
+        pass
+
+
+def is_oom(exc: BaseException) -> bool:
+    if isinstance(exc, torch.OutOfMemoryError | MemoryError):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and (
+        "out of memory" in text or "can't allocate memory" in text or "not enough memory" in text
+    )
+
+
+class _Dispatch:
+    """Calls a hook on every callback; a failing callback never kills the run silently."""
+
+    def __init__(self, callbacks: Iterable[Callback]) -> None:
+        self.callbacks = list(callbacks)
+
+    def __call__(self, hook: str, event: Any) -> None:
+        for cb in self.callbacks:
+            fn = getattr(cb, hook, None)
+            if fn is not None:
+                fn(event)
+
+
+# --------------------------------------------------------------------------- the trainer
+
+
+class Trainer:
+    def __init__(
+        self,
+        scan: DatasetScan,
+        config: TrainConfig,
+        callbacks: Sequence[Callback] = (),
+        cancel: CancelToken | None = None,
+    ) -> None:
+        config.validate()
+        self.scan = scan
+        self.config = config
+        self.emit = _Dispatch(callbacks)
+        self.cancel = cancel or CancelToken()
+        self.info = get_info(config.backbone)
+        self.classes = list(scan.classes)
+        self.skipped: list[Skipped] = []
+        self._skipped_paths: set[str] = set()
+        self.device = resolve_device(config.device)
+        self.workers = config.workers if config.workers >= 0 else auto_workers(self.device)
+        self.use_amp = config.amp and self.device.type == "cuda"
+        self.amp_dtype = (
+            torch.bfloat16
+            if self.use_amp and torch.cuda.is_bf16_supported()
+            else torch.float16
+        )
+        self.memory_format = (
+            torch.channels_last if config.channels_last else torch.contiguous_format
+        )
+        self.eval_tf = augment.eval_transform(self.info.input_size, self.info.mean, self.info.std)
+        self.train_tf = augment.train_transform(
+            config.augment_spec, self.info.input_size, self.info.mean, self.info.std
+        )
+        self._feature_cache: dict[str, dict[int, torch.Tensor]] = {}
+
+    # ------------------------------------------------------------------ small pieces
+
+    def _report_skipped(self, bad: Iterable) -> None:
+        for item in bad:
+            if item.path not in self._skipped_paths:
+                self._skipped_paths.add(item.path)
+                ev = Skipped(item.path, item.reason)
+                self.skipped.append(ev)
+                self.emit("on_skipped", ev)
+
+    def _check_cancel(self) -> None:
+        if self.cancel.cancelled:
+            raise _Cancelled
+
+    def _loader(self, samples: Sequence[Sample], transform, order: Sequence[int] | None,
+                batch_size: int) -> DataLoader:
+        """Batches in exactly ``order`` (or file order), so cached and uncached runs match."""
+        idx = list(order) if order is not None else list(range(len(samples)))
+        batches = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+        return DataLoader(
+            ImageDataset(samples, transform),
+            batch_sampler=batches,
+            num_workers=self.workers,
+            collate_fn=collate_skip,
+            pin_memory=self.device.type == "cuda",
+            persistent_workers=False,
+        )
+
+    def _to_device(self, x: torch.Tensor) -> torch.Tensor:
+        return x.to(self.device, non_blocking=True).contiguous(memory_format=self.memory_format)
+
+    def _autocast(self):
+        return torch.autocast(self.device.type, dtype=self.amp_dtype, enabled=self.use_amp)
+
+    def _criterion(self) -> nn.Module:
+        weight = None
+        if self.config.class_weighted:
+            counts = torch.tensor(self.scan.class_counts("train"), dtype=torch.float32)
+            weight = counts.sum() / (len(counts) * counts.clamp(min=1))
+            weight = weight.to(self.device)
+        return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.config.label_smoothing)
+
+    def _make_optimizer(self, model: TransferModel, lr_head: float) -> torch.optim.Optimizer:
+        cfg = self.config
+        groups = param_groups(model, lr_head, cfg.lr_backbone, cfg.weight_decay)
+        if cfg.optimizer == "sgd":
+            return torch.optim.SGD(groups, lr=lr_head, momentum=0.9, nesterov=True)
+        if cfg.optimizer == "adam":
+            # Adam's weight decay is L2 in the gradient; keep the same numbers meaning "decay".
+            return torch.optim.Adam(groups, lr=lr_head)
+        return torch.optim.AdamW(groups, lr=lr_head)
+
+    def _make_scheduler(self, optimizer, epochs: int, steps_per_epoch: int):
+        """Per-step schedulers (``step`` decays per epoch, expressed in steps)."""
+        cfg = self.config
+        total = max(1, epochs * steps_per_epoch)
+        if cfg.scheduler == "none":
+            return None
+        if cfg.scheduler == "step":
+            step = max(1, (epochs // 3 or 1) * steps_per_epoch)
+            return torch.optim.lr_scheduler.StepLR(optimizer, step_size=step, gamma=0.1)
+        if cfg.scheduler == "onecycle":
+            return torch.optim.lr_scheduler.OneCycleLR(
+                optimizer, max_lr=[g["lr"] for g in optimizer.param_groups], total_steps=total,
+                pct_start=0.25,
+            )
+        warmup = max(1, min(steps_per_epoch, total // 10))
+
+        def cosine(step: int) -> float:
+            if step < warmup:
+                return (step + 1) / warmup
+            progress = (step - warmup) / max(1, total - warmup)
+            return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, cosine)
+
+    def _epoch_order(self, n: int, epoch: int) -> list[int]:
+        g = torch.Generator().manual_seed(self.config.seed * 100_003 + epoch)
+        return torch.randperm(n, generator=g).tolist()
+
+    # ------------------------------------------------------------------ feature cache
+
+    @torch.inference_mode()
+    def _features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
+        """Frozen-backbone outputs for ``split`` under the eval transform, computed once."""
+        if split in self._feature_cache:
+            return self._feature_cache[split]
+        samples = self.scan.splits[split]
+        bs = max(self.config.batch_size, 64)
+        loader = self._loader(samples, self.eval_tf, None, bs)
+        feats: dict[int, torch.Tensor] = {}
+        t0 = time.perf_counter()
+        model.backbone.eval()
+        for b, (x, _y, idx, bad) in enumerate(loader):
+            self._check_cancel()
+            self._report_skipped(bad)
+            if x is not None:
+                with self._autocast():
+                    f = model.backbone(self._to_device(x)).float().cpu()
+                for i, row in zip(idx.tolist(), f, strict=True):
+                    feats[i] = row.clone()
+            self.emit("on_batch_end", BatchEnd(epoch, "features", b + 1, len(loader), 0.0,
+                                               time.perf_counter() - t0))
+        self._feature_cache[split] = feats
+        return feats
+
+    # ------------------------------------------------------------------ passes
+
+    def _train_epoch(self, model, optimizer, scheduler, criterion, epoch, t0, use_cache):
+        model.train()
+        samples = self.scan.splits["train"]
+        order = self._epoch_order(len(samples), epoch)
+        bs = self.config.batch_size
+        total_loss, correct, seen = 0.0, 0, 0
+        scaler = self._scaler
+
+        if use_cache:
+            feats = self._features(model, "train", epoch)
+            order = [i for i in order if i in feats]
+            batches = [order[i : i + bs] for i in range(0, len(order), bs)]
+            labels = torch.tensor([s.label for s in samples])
+            iterator = (
+                (torch.stack([feats[i] for i in b]), labels[b], None) for b in batches
+            )
+            n_batches = len(batches)
+        else:
+            loader = self._loader(samples, self.train_tf if self._augmenting else self.eval_tf,
+                                  order, bs)
+            iterator = ((x, y, bad) for x, y, _i, bad in loader)
+            n_batches = len(loader)
+
+        for b, (x, y, bad) in enumerate(iterator):
+            self._check_cancel()
+            if bad:
+                self._report_skipped(bad)
+            if x is None:
+                continue
+            y = y.to(self.device)
+            if use_cache:
+                with self._autocast():
+                    logits = model.head(x.to(self.device))
+                    loss = criterion(logits.float(), y)
+            else:
+                x = self._to_device(x)
+                with self._autocast():
+                    if model.backbone_frozen:
+                        with torch.no_grad():
+                            f = model.backbone(x)
+                        logits = model.head(f.float())
+                    else:
+                        logits = model(x)
+                    loss = criterion(logits.float(), y)
+            optimizer.zero_grad(set_to_none=True)
+            if scaler is not None:
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                loss.backward()
+                optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            n = y.numel()
+            loss_value = loss.item()
+            total_loss += loss_value * n
+            correct += (logits.argmax(1) == y).sum().item()
+            seen += n
+            self.emit("on_batch_end", BatchEnd(epoch, "train", b + 1, n_batches, loss_value,
+                                               time.perf_counter() - t0))
+        if seen == 0:
+            raise TrainingError("no training image could be read")
+        return total_loss / seen, correct / seen
+
+    @torch.inference_mode()
+    def evaluate(self, model: TransferModel, split: str, epoch: int = 0,
+                 t0: float | None = None, keep_samples: bool = False) -> EvalReport:
+        """Loss/accuracy/confusion on ``split``; cached features when the backbone is frozen."""
+        model.eval()
+        samples = self.scan.splits[split]
+        crit = nn.CrossEntropyLoss(reduction="none")
+        t0 = t0 if t0 is not None else time.perf_counter()
+        y_true: list[int] = []
+        y_pred: list[int] = []
+        losses: list[float] = []
+        records: list[dict] = []
+        bs = max(self.config.batch_size, 64)
+
+        def consume(logits: torch.Tensor, y: torch.Tensor, idx: list[int]) -> None:
+            logits = logits.float()
+            per = crit(logits, y)
+            probs = logits.softmax(1)
+            pred = probs.argmax(1)
+            y_true.extend(y.tolist())
+            y_pred.extend(pred.tolist())
+            losses.extend(per.tolist())
+            if keep_samples:
+                for i, t, p, pr, lo in zip(idx, y.tolist(), pred.tolist(),
+                                           probs.max(1).values.tolist(), per.tolist(),
+                                           strict=True):
+                    records.append({"path": samples[i].path, "true": t, "pred": p,
+                                    "prob": pr, "loss": lo})
+
+        if model.backbone_frozen and self.config.cache_features:
+            feats = self._features(model, split, epoch)
+            order = sorted(feats)
+            labels = torch.tensor([s.label for s in samples])
+            batches = [order[i : i + bs] for i in range(0, len(order), bs)]
+            for b, chunk in enumerate(batches):
+                self._check_cancel()
+                x = torch.stack([feats[i] for i in chunk]).to(self.device)
+                with self._autocast():
+                    logits = model.head(x)
+                consume(logits, labels[chunk].to(self.device), chunk)
+                self.emit("on_batch_end", BatchEnd(epoch, "val", b + 1, len(batches), 0.0,
+                                                   time.perf_counter() - t0))
+        else:
+            loader = self._loader(samples, self.eval_tf, None, bs)
+            for b, (x, y, idx, bad) in enumerate(loader):
+                self._check_cancel()
+                self._report_skipped(bad)
+                if x is None:
+                    continue
+                with self._autocast():
+                    logits = model(self._to_device(x))
+                consume(logits, y.to(self.device), idx.tolist())
+                self.emit("on_batch_end", BatchEnd(epoch, "val", b + 1, len(loader), 0.0,
+                                                   time.perf_counter() - t0))
+        loss = sum(losses) / len(losses) if losses else float("nan")
+        return make_report(split, self.classes, y_true, y_pred, loss, records)
+
+    # ------------------------------------------------------------------ fit
+
+    def _build(self) -> TransferModel:
+        def progress(done: int, total: int) -> bool:
+            self.emit("on_download", DownloadProgress(self.config.backbone, done, total))
+            return not self.cancel.cancelled
+
+        model = build_model(self.config.backbone, len(self.classes), self.config.weights,
+                            self.config.dropout, progress=progress)
+        return model.to(self.device, memory_format=self.memory_format)
+
+    def fit(self) -> FitResult:
+        try:
+            return self._fit()
+        except _Cancelled:  # cancelled before the first epoch finished
+            raise
+        except (TrainingError, WeightsError) as exc:
+            kind = "weights" if isinstance(exc, WeightsError) else "error"
+            self.emit("on_exception", ErrorEvent(str(exc), kind))
+            raise
+        except Exception as exc:
+            if is_oom(exc):
+                msg = (f"out of memory at batch size {self.config.batch_size}: try a smaller "
+                       "batch size or a smaller backbone")
+                self.emit("on_exception", ErrorEvent(msg, "memory"))
+                raise TrainingError(msg) from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self.emit("on_exception", ErrorEvent(f"{type(exc).__name__}: {first}", "error"))
+            raise
+
+    def _fit(self) -> FitResult:
+        cfg = self.config
+        seed_everything(cfg.seed)
+        t_start = time.perf_counter()
+        self._augmenting = cfg.augment_spec.enabled
+        self._scaler = (
+            torch.amp.GradScaler("cuda")
+            if self.use_amp and self.amp_dtype == torch.float16
+            else None
+        )
+        n_test = len(self.scan.splits.get("test", []))
+        cached_any = cfg.cache_features and cfg.mode in ("transfer", "staged")
+        self.emit("on_fit_start", FitStart(
+            cfg.epochs, len(self.scan.splits["train"]), len(self.scan.splits["val"]), n_test,
+            tuple(self.classes), device_description(self.device), cfg.backbone, cfg.mode,
+            cached_any,
+        ))
+        try:
+            model = self._build()
+        except _Cancelled:
+            raise TrainingError("cancelled while preparing the model") from None
+        criterion = self._criterion()
+
+        frozen_epochs = {"transfer": cfg.epochs, "finetune": 0,
+                         "staged": min(cfg.freeze_epochs, cfg.epochs)}[cfg.mode]
+        history: list[EpochEnd] = []
+        best_state: dict[str, torch.Tensor] | None = None
+        best_key: tuple[float, float] | None = None
+        best_epoch, best_acc, bad_epochs = 0, 0.0, 0
+        stopped_early = cancelled = False
+        optimizer = scheduler = None
+        steps = max(1, math.ceil(len(self.scan.splits["train"]) / cfg.batch_size))
+
+        try:
+            for epoch in range(1, cfg.epochs + 1):
+                frozen = epoch <= frozen_epochs
+                if optimizer is None or (not frozen and model.backbone_frozen):
+                    # (Re)build the optimizer at the start and when staged mode unfreezes.
+                    model.freeze_backbone(frozen)
+                    phase_epochs = frozen_epochs if frozen else cfg.epochs - frozen_epochs
+                    lr_head = cfg.lr_head if (frozen or cfg.mode == "finetune") \
+                        else cfg.lr_head / 2
+                    optimizer = self._make_optimizer(model, lr_head)
+                    scheduler = self._make_scheduler(optimizer, phase_epochs, steps)
+                t0 = time.perf_counter()
+                self.emit("on_epoch_start", EpochStart(epoch, cfg.epochs, frozen))
+                use_cache = frozen and cfg.cache_features and not self._augmenting
+                lrs = tuple(group_lrs(optimizer))
+                train_loss, train_acc = self._train_epoch(
+                    model, optimizer, scheduler, criterion, epoch, t0, use_cache)
+                report = self.evaluate(model, "val", epoch, t0)
+                key = ((report.accuracy, -report.loss) if cfg.monitor == "val_acc"
+                       else (-report.loss, report.accuracy))
+                improved = best_key is None or (
+                    key[0] > best_key[0] + cfg.min_delta
+                    or (key[0] >= best_key[0] - 1e-12 and key[1] > best_key[1])
+                )
+                if improved:
+                    best_key, best_epoch, best_acc, bad_epochs = key, epoch, report.accuracy, 0
+                    best_state = {k: v.detach().to("cpu", copy=True)
+                                  for k, v in model.state_dict().items()}
+                else:
+                    bad_epochs += 1
+                ev = EpochEnd(epoch, cfg.epochs, train_loss, train_acc, report.loss,
+                              report.accuracy, lrs, time.perf_counter() - t0, improved)
+                history.append(ev)
+                self.emit("on_epoch_end", ev)
+                if cfg.patience and bad_epochs >= cfg.patience and epoch < cfg.epochs:
+                    stopped_early = True
+                    break
+        except _Cancelled:
+            cancelled = True
+
+        if best_state is not None:
+            model.load_state_dict(best_state)
+        model.eval()
+        reports: dict[str, EvalReport] = {}
+        if history and not cancelled:
+            try:
+                for split in ("val", "test"):
+                    if self.scan.splits.get(split):
+                        reports[split] = self.evaluate(model, split, keep_samples=True)
+            except _Cancelled:
+                cancelled = True
+        model = model.to("cpu", memory_format=torch.contiguous_format)
+        seconds = time.perf_counter() - t_start
+        result = FitResult(model, cfg, self.classes, history, best_epoch, best_acc,
+                           stopped_early, cancelled, seconds, reports, self.skipped)
+        self.emit("on_fit_end", FitEnd(best_epoch, best_acc, stopped_early, cancelled,
+                                       len(history), seconds))
+        return result
+
+
+def fit(
+    scan: DatasetScan,
+    config: TrainConfig | None = None,
+    callbacks: Sequence[Callback] = (),
+    cancel: CancelToken | None = None,
+) -> FitResult:
+    """Train on ``scan`` with ``config``; see :class:`Trainer`."""
+    return Trainer(scan, config or TrainConfig(), callbacks, cancel).fit()
+
+
+def config_with(config: TrainConfig, **changes: Any) -> TrainConfig:
+    return replace(config, **changes)
+
+
+__all__ = [
+    "CancelToken",
+    "FitResult",
+    "TrainConfig",
+    "Trainer",
+    "TrainingError",
+    "config_with",
+    "fit",
+    "resolve_device",
+]
