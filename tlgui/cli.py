@@ -37,24 +37,11 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def add_training_options(t: argparse.ArgumentParser) -> None:
+    """The options that define a run, shared by ``train`` and ``lr-find``."""
     from .engine.augment import PRESET_NAMES
     from .engine.backbones import BACKBONES, DEFAULT_BACKBONE
 
-    p = argparse.ArgumentParser(
-        prog="tlgui",
-        description="Transfer learning for image classification. Without a command, opens "
-                    "the desktop app.",
-    )
-    p.add_argument("--version", action="version", version=f"tlgui {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    t = sub.add_parser("train", help="train a model on a folder of images",
-                       description="Train on DATA: a folder with train/ and val/ (or valid/, "
-                                   "validation/; optional test/) of class sub-folders, or a "
-                                   "folder of class sub-folders split by --val-split.")
-    t.add_argument("data", metavar="DATA")
-    t.add_argument("--out", required=True, metavar="MODEL.pt", help="where to save the bundle")
     t.add_argument("--backbone", default=DEFAULT_BACKBONE, choices=list(BACKBONES))
     t.add_argument("--weights", default="imagenet",
                    help="imagenet (default), none, or a path to a state-dict file")
@@ -87,7 +74,39 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--workers", type=int, default=-1, help="DataLoader workers (-1 = auto)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tlgui",
+        description="Transfer learning for image classification. Without a command, opens "
+                    "the desktop app.",
+    )
+    p.add_argument("--version", action="version", version=f"tlgui {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train a model on a folder of images",
+                       description="Train on DATA: a folder with train/ and val/ (or valid/, "
+                                   "validation/; optional test/) of class sub-folders, or a "
+                                   "folder of class sub-folders split by --val-split.")
+    t.add_argument("data", metavar="DATA")
+    t.add_argument("--out", required=True, metavar="MODEL.pt", help="where to save the bundle")
+    add_training_options(t)
     t.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+
+    lf = sub.add_parser("lr-find", help="suggest a head learning rate (LR range test)",
+                        description="LR range test on DATA: the head's learning rate grows "
+                                    "exponentially over --num-iter batches; prints the "
+                                    "smoothed loss curve and the suggested LR. Takes the "
+                                    "same options as train.")
+    lf.add_argument("data", metavar="DATA")
+    add_training_options(lf)
+    lf.add_argument("--num-iter", type=_positive_int, default=100,
+                    help="batches in the test (default 100)")
+    lf.add_argument("--start-lr", type=_positive_float, default=1e-7)
+    lf.add_argument("--end-lr", type=_positive_float, default=10.0)
+    lf.add_argument("--json", action="store_true",
+                    help='print {"suggested_lr": F, "lrs": [...], "losses": [...]}')
 
     pr = sub.add_parser("predict", help="predict classes of images with a trained model")
     pr.add_argument("model", metavar="MODEL.pt")
@@ -96,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--csv", metavar="FILE", help="also write the results as CSV")
     pr.add_argument("--json", action="store_true", help="print a JSON list")
     pr.add_argument("--tta", action="store_true", help="average with the mirrored image")
+    pr.add_argument("--cam", metavar="DIR",
+                    help="write a Grad-CAM overlay PNG per image into DIR (and cam_peak, the "
+                         "heat map's [x, y] as fractions of the image, in --json)")
     pr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
 
     ev = sub.add_parser("evaluate", help="accuracy, confusion matrix and per-class metrics")
@@ -186,12 +208,10 @@ class _ProgressBar:
                              f"{100 * e.done_bytes // e.total_bytes}%")
 
 
-def cmd_train(args: argparse.Namespace) -> int:
+def config_from_args(args: argparse.Namespace):
+    """The :class:`TrainConfig` that the shared training options describe (validated)."""
     from .engine.augment import preset
-    from .engine.backbones import WeightsError
-    from .engine.checkpoint import bundle_from_result, save_bundle
-    from .engine.data import DataError, scan_dataset
-    from .engine.trainer import CancelToken, TrainConfig, TrainingError, fit
+    from .engine.trainer import TrainConfig
 
     aug = preset("none" if args.no_augment else args.augment)
     cfg = TrainConfig(
@@ -209,6 +229,16 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.weights not in ("imagenet", "none") and not os.path.isfile(args.weights):
         raise UsageError(f"weights file not found: {args.weights}")
+    return cfg
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from .engine.backbones import WeightsError
+    from .engine.checkpoint import bundle_from_result, save_bundle
+    from .engine.data import DataError, scan_dataset
+    from .engine.trainer import CancelToken, TrainingError, fit
+
+    cfg = config_from_args(args)
     out_dir = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(out_dir):
         raise UsageError(f"folder for --out does not exist: {out_dir}")
@@ -256,6 +286,42 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lr_find(args: argparse.Namespace) -> int:
+    from .engine.backbones import WeightsError
+    from .engine.data import DataError, scan_dataset
+    from .engine.lr_finder import find_lr
+    from .engine.trainer import CancelToken, TrainingError
+
+    cfg = config_from_args(args)
+    if args.start_lr >= args.end_lr:
+        raise UsageError("--start-lr must be below --end-lr")
+    try:
+        scan = scan_dataset(args.data, val_split=args.val_split, seed=args.seed)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    cancel = CancelToken()
+    try:
+        result = find_lr(scan, cfg, (), cancel, num_iter=args.num_iter,
+                         start_lr=args.start_lr, end_lr=args.end_lr)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except (TrainingError, WeightsError) as exc:
+        raise UsageError(str(exc)) from None
+    if not math.isfinite(result.suggested_lr):
+        raise UsageError("the range test gave no usable loss curve")
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        step = max(1, len(result.lrs) // 12)
+        for lr, loss in list(zip(result.lrs, result.losses, strict=True))[::step]:
+            print(f"  lr {lr:.2e}  loss {loss:.4f}")
+        stop = " (stopped: loss diverged)" if result.diverged else ""
+        print(f"Suggested head learning rate: {result.suggested_lr:.2e}{stop}")
+    return 0
+
+
 # --------------------------------------------------------------------------- predict / eval
 
 
@@ -292,8 +358,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     preds = predictor.predict_paths(args.paths, top_k=args.top_k)
     if args.csv:
         write_csv(preds, args.csv, top_k=args.top_k)
+    peaks = _write_cams(predictor, bundle, preds, args.cam) if args.cam else {}
     if args.json:
-        print(json.dumps([p.to_json() for p in preds]))
+        out = []
+        for p in preds:
+            d = p.to_json()
+            if p.path in peaks:
+                d["cam_peak"] = list(peaks[p.path])
+            out.append(d)
+        print(json.dumps(out))
     else:
         for p in preds:
             if p.error:
@@ -302,6 +375,38 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 tops = ", ".join(f"{lb} {pr:.1%}" for lb, pr in p.top)
                 print(f"{p.path}\t{tops}")
     return 0 if any(not p.error for p in preds) else 2
+
+
+def _write_cams(predictor, bundle, preds, folder: str) -> dict[str, tuple[float, float]]:
+    """One ``<name>.cam.png`` Grad-CAM overlay (for the top class) per predicted image in
+    ``folder``; returns each path's heat-map peak as (x, y) fractions of the image."""
+    from .engine.data import ImageLoadError, load_image
+    from .engine.explain import gradcam_overlay
+
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create --cam folder {folder}: {exc.strerror}") from None
+    peaks: dict[str, tuple[float, float]] = {}
+    used: set[str] = set()
+    for p in preds:
+        if p.error:
+            continue
+        try:
+            image = load_image(p.path)
+        except ImageLoadError:
+            continue
+        overlay, peak = gradcam_overlay(predictor.model, image, bundle.input_size, bundle.mean,
+                                        bundle.std, target=bundle.classes.index(p.label))
+        stem = os.path.splitext(os.path.basename(p.path))[0]
+        name, n = f"{stem}.cam.png", 1
+        while name in used:  # same file name in two folders
+            n += 1
+            name = f"{stem}-{n}.cam.png"
+        used.add(name)
+        overlay.save(os.path.join(folder, name))
+        peaks[p.path] = peak
+    return peaks
 
 
 def evaluation_samples(data: str):
@@ -397,8 +502,8 @@ def run_gui() -> int:
     return gui_main()
 
 
-COMMANDS = {"train": cmd_train, "predict": cmd_predict, "evaluate": cmd_evaluate,
-            "info": cmd_info}
+COMMANDS = {"train": cmd_train, "lr-find": cmd_lr_find, "predict": cmd_predict,
+            "evaluate": cmd_evaluate, "info": cmd_info}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
