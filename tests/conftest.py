@@ -14,7 +14,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="tlgui-torch-home-")
 os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
 
-from tests.helpers import make_image, make_dataset  # noqa: E402
+from tests.helpers import make_dataset, make_image
 
 __all__ = ["make_dataset", "make_image"]
 

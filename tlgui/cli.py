@@ -76,14 +76,21 @@ def add_training_options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--workers", type=int, default=-1, help="DataLoader workers (-1 = auto)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors are one line (``tlgui train: error: ...``) and exit code 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="tlgui",
         description="Transfer learning for image classification. Without a command, opens "
                     "the desktop app.",
     )
     p.add_argument("--version", action="version", version=f"tlgui {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     t = sub.add_parser("train", help="train a model on a folder of images",
                        description="Train on DATA: a folder with train/ and val/ (or valid/, "

@@ -10,6 +10,7 @@ import contextlib
 import os
 import pickle
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,11 +138,13 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     if not path.is_file():
         raise BundleError(f"model file not found: {path}")
     try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about odd pickle protocols: we say why
+            warnings.simplefilter("ignore")
+            payload = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError:
         raise BundleError(
-            f"refused {path.name}: it contains code or objects that are not plain data "
-            "(not a tlgui bundle, or unsafe)"
+            f"refused {path.name}: not a tlgui model bundle (it holds code or objects that "
+            "are not plain data, which is never loaded)"
         ) from None
     except Exception as exc:  # the weights-only unpickler raises many kinds on garbage
         raise BundleError(f"{path.name} is not a tlgui model bundle ({type(exc).__name__})") \

@@ -13,10 +13,13 @@ proves both give the same metrics for the same seed.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import random
 import threading
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -41,6 +44,7 @@ from .events import (
 )
 from .metrics import EvalReport, make_report
 from .model import MODES, TransferModel, build_model, group_lrs, param_groups
+from .runs import RunError, RunFolder, rng_state, set_rng_state
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULERS = ("none", "step", "cosine", "onecycle")
@@ -237,8 +241,16 @@ class Trainer:
         config: TrainConfig,
         callbacks: Sequence[Callback] = (),
         cancel: CancelToken | None = None,
+        run_dir: str | os.PathLike[str] | None = None,
+        resume: bool = False,
     ) -> None:
+        """``run_dir``: save a resume checkpoint there after every epoch (see
+        :mod:`tlgui.engine.runs`); ``resume=True`` continues the run saved there."""
         config.validate()
+        if resume and run_dir is None:
+            raise ValueError("resume needs the run folder to resume from")
+        self.run = RunFolder(run_dir) if run_dir is not None else None
+        self.resume = resume
         self.scan = scan
         self.config = config
         self.emit = _Dispatch(callbacks)
@@ -279,10 +291,14 @@ class Trainer:
             raise _Cancelled
 
     def _loader(self, samples: Sequence[Sample], transform, order: Sequence[int] | None,
-                batch_size: int) -> DataLoader:
+                batch_size: int, key: str) -> DataLoader:
         """Batches in exactly ``order`` (or file order), so cached and uncached runs match."""
         idx = list(order) if order is not None else list(range(len(samples)))
         batches = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+        # A private generator: creating a loader must not draw from the global RNG, or the
+        # dropout masks would depend on how many loaders a run happened to create. Seeded by
+        # purpose (split + epoch), so worker-side augmentation is reproducible too.
+        generator = torch.Generator().manual_seed(zlib.crc32(f"{self.config.seed}:{key}".encode()))
         return DataLoader(
             ImageDataset(samples, transform),
             batch_sampler=batches,
@@ -290,6 +306,7 @@ class Trainer:
             collate_fn=collate_skip,
             pin_memory=self.device.type == "cuda",
             persistent_workers=False,
+            generator=generator,
         )
 
     def _to_device(self, x: torch.Tensor) -> torch.Tensor:
@@ -326,9 +343,11 @@ class Trainer:
             step = max(1, (epochs // 3 or 1) * steps_per_epoch)
             return torch.optim.lr_scheduler.StepLR(optimizer, step_size=step, gamma=0.1)
         if cfg.scheduler == "onecycle":
+            # OneCycleLR needs at least one step up and one down: tiny runs get 4 slots.
+            slots = max(total, 4)
             return torch.optim.lr_scheduler.OneCycleLR(
-                optimizer, max_lr=[g["lr"] for g in optimizer.param_groups], total_steps=total,
-                pct_start=0.25,
+                optimizer, max_lr=[g["lr"] for g in optimizer.param_groups], total_steps=slots,
+                pct_start=min(0.5, max(0.25, 2.0 / slots)),
             )
         warmup = max(1, min(steps_per_epoch, total // 10))
 
@@ -353,7 +372,7 @@ class Trainer:
             return self._feature_cache[split]
         samples = self.scan.splits[split]
         bs = max(self.config.batch_size, 64)
-        loader = self._loader(samples, self.eval_tf, None, bs)
+        loader = self._loader(samples, self.eval_tf, None, bs, f"features:{split}")
         feats: dict[int, torch.Tensor] = {}
         t0 = time.perf_counter()
         model.backbone.eval()
@@ -391,7 +410,7 @@ class Trainer:
             n_batches = len(batches)
         else:
             loader = self._loader(samples, self.train_tf if self._augmenting else self.eval_tf,
-                                  order, bs)
+                                  order, bs, f"train:{epoch}")
             iterator = ((x, y, bad) for x, y, _i, bad in loader)
             n_batches = len(loader)
 
@@ -480,7 +499,7 @@ class Trainer:
                 self.emit("on_batch_end", BatchEnd(epoch, "val", b + 1, len(batches), 0.0,
                                                    time.perf_counter() - t0))
         else:
-            loader = self._loader(samples, self.eval_tf, None, bs)
+            loader = self._loader(samples, self.eval_tf, None, bs, f"eval:{split}:{epoch}")
             for b, (x, y, idx, bad) in enumerate(loader):
                 self._check_cancel()
                 self._report_skipped(bad)
@@ -507,22 +526,134 @@ class Trainer:
 
     def fit(self) -> FitResult:
         try:
-            return self._fit()
+            result = self._fit()
         except _Cancelled:  # cancelled before the first epoch finished
+            self._set_status("cancelled")
             raise
         except (TrainingError, WeightsError) as exc:
             kind = "weights" if isinstance(exc, WeightsError) else "error"
+            self._set_status("failed", str(exc))
             self.emit("on_exception", ErrorEvent(str(exc), kind))
             raise
         except Exception as exc:
             if is_oom(exc):
                 msg = (f"out of memory at batch size {self.config.batch_size}: try a smaller "
-                       "batch size or a smaller backbone")
+                       "batch size or a smaller input size (or a smaller backbone)")
+                self._set_status("failed", msg)
                 self.emit("on_exception", ErrorEvent(msg, "memory"))
                 raise TrainingError(msg) from exc
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            self._set_status("failed", f"{type(exc).__name__}: {first}")
             self.emit("on_exception", ErrorEvent(f"{type(exc).__name__}: {first}", "error"))
             raise
+        self._set_status("cancelled" if result.cancelled else "finished")
+        return result
+
+    # ------------------------------------------------------------------ run folder
+
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        """Record how the run ended in ``run.json`` (never hides the original error)."""
+        if self.run is None:
+            return
+        fields: dict[str, Any] = {"status": status}
+        if error is not None:
+            fields["error"] = error
+        with contextlib.suppress(OSError):
+            self.run.write_meta(**fields)
+
+    def _phase_optimizer(self, model: TransferModel, frozen: bool, frozen_epochs: int,
+                         steps: int):
+        """Freeze/unfreeze and build the optimizer and scheduler of one phase (the whole run,
+        or staged mode's frozen and unfrozen parts)."""
+        cfg = self.config
+        model.freeze_backbone(frozen)
+        phase_epochs = frozen_epochs if frozen else cfg.epochs - frozen_epochs
+        lr_head = cfg.lr_head if (frozen or cfg.mode == "finetune") else cfg.lr_head / 2
+        optimizer = self._make_optimizer(model, lr_head)
+        return optimizer, self._make_scheduler(optimizer, phase_epochs, steps)
+
+    def _save_state(self, loop: dict[str, Any], model: TransferModel, optimizer,
+                    scheduler) -> None:
+        """Write the run's ``last.pt`` and ``run.json`` at the end of an epoch."""
+        assert self.run is not None
+        current = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        best = loop["best_state"]
+        # Only the tensors that differ from the current weights (the head, in transfer mode):
+        # the frozen backbone is not stored twice.
+        best_diff = None if best is None else {
+            k: v for k, v in best.items() if k not in current or not torch.equal(v, current[k])}
+        history = [e.to_json() for e in loop["history"]]
+        self.run.save_state({
+            "epoch": loop["epoch"], "finished": loop["finished"],
+            "stopped_early": loop["stopped_early"], "model": current,
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict() if scheduler is not None else None,
+            "scaler": self._scaler.state_dict() if self._scaler is not None else None,
+            "best_diff": best_diff,
+            "best_key": list(loop["best_key"]) if loop["best_key"] is not None else None,
+            "best_epoch": loop["best_epoch"], "best_acc": float(loop["best_acc"]),
+            "bad_epochs": loop["bad_epochs"], "history": history, "rng": rng_state(),
+            "config": self.config.to_dict(), "classes": list(self.classes),
+            "data": self.scan.root, "val_fraction": self.scan.val_fraction,
+            "n_train": len(self.scan.splits["train"]),
+        })
+        self.run.write_meta(status="running", epoch=loop["epoch"], history=history,
+                            classes=list(self.classes), best_epoch=loop["best_epoch"],
+                            best_val_acc=float(loop["best_acc"]))
+
+    def _restore(self, model: TransferModel, frozen_epochs: int, steps: int) -> dict[str, Any]:
+        """Load ``last.pt`` into ``model`` and rebuild the loop state saved with it."""
+        assert self.run is not None
+        cfg = self.config
+        try:
+            state = self.run.load_state()
+        except RunError as exc:
+            raise TrainingError(str(exc)) from None
+        if list(state.get("classes", [])) != self.classes:
+            raise TrainingError("the dataset's classes changed since the run started "
+                                f"({', '.join(map(str, state.get('classes', [])))}); "
+                                "cannot resume")
+        saved = {k: v for k, v in dict(state.get("config", {})).items()
+                 if k not in ("device", "workers")}
+        mine = {k: v for k, v in cfg.to_dict().items() if k not in ("device", "workers")}
+        if saved != mine:
+            changed = sorted(k for k in mine if saved.get(k) != mine[k])
+            raise TrainingError(f"the settings differ from the run's ({', '.join(changed)}); "
+                                "resume with the run's own settings")
+        model.load_state_dict(state["model"])
+        last = int(state["epoch"])
+        optimizer, scheduler = self._phase_optimizer(model, last <= frozen_epochs,
+                                                     frozen_epochs, steps)
+        optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None and state.get("scheduler") is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        if self._scaler is not None and state.get("scaler") is not None:
+            self._scaler.load_state_dict(state["scaler"])
+        best_state = None
+        if state.get("best_diff") is not None:
+            best_state = {k: v.detach().to("cpu", copy=True)
+                          for k, v in model.state_dict().items()}
+            best_state.update(state["best_diff"])
+        history = [EpochEnd(**{**d, "lr": tuple(d["lr"])}) for d in state["history"]]
+        # The frozen-feature cache is not saved; compute it now, before restoring the RNG
+        # states, so the resumed epochs draw exactly the random numbers they would have.
+        nxt = last + 1
+        if not state["finished"] and nxt <= frozen_epochs and cfg.cache_features:
+            self._features(model, "val", nxt)
+            if not self._augmenting:
+                self._features(model, "train", nxt)
+        set_rng_state(state["rng"])
+        for ev in history:  # replay, so a listener sees the whole run
+            self.emit("on_epoch_end", ev)
+        return {
+            "optimizer": optimizer, "scheduler": scheduler, "history": history,
+            "best_state": best_state,
+            "best_key": tuple(state["best_key"]) if state.get("best_key") else None,
+            "best_epoch": int(state["best_epoch"]), "best_acc": float(state["best_acc"]),
+            "bad_epochs": int(state["bad_epochs"]),
+            "stopped_early": bool(state["stopped_early"]),
+            "start": cfg.epochs + 1 if state["finished"] else nxt,
+        }
 
     def _fit(self) -> FitResult:
         cfg = self.config
@@ -556,18 +687,29 @@ class Trainer:
         stopped_early = cancelled = False
         optimizer = scheduler = None
         steps = max(1, math.ceil(len(self.scan.splits["train"]) / cfg.batch_size))
+        start = 1
+        if self.run is not None and not self.resume:
+            self.run.write_meta(config=cfg.to_dict(), data=self.scan.root,
+                                val_split=self.scan.val_fraction, classes=list(self.classes),
+                                status="running")
+        if self.resume:
+            try:
+                r = self._restore(model, frozen_epochs, steps)
+            except _Cancelled:
+                raise TrainingError("cancelled while resuming") from None
+            optimizer, scheduler, history = r["optimizer"], r["scheduler"], r["history"]
+            best_state, best_key, best_epoch = r["best_state"], r["best_key"], r["best_epoch"]
+            best_acc, bad_epochs, stopped_early = r["best_acc"], r["bad_epochs"], \
+                r["stopped_early"]
+            start = r["start"]
 
         try:
-            for epoch in range(1, cfg.epochs + 1):
+            for epoch in range(start, cfg.epochs + 1):
                 frozen = epoch <= frozen_epochs
                 if optimizer is None or (not frozen and model.backbone_frozen):
                     # (Re)build the optimizer at the start and when staged mode unfreezes.
-                    model.freeze_backbone(frozen)
-                    phase_epochs = frozen_epochs if frozen else cfg.epochs - frozen_epochs
-                    lr_head = cfg.lr_head if (frozen or cfg.mode == "finetune") \
-                        else cfg.lr_head / 2
-                    optimizer = self._make_optimizer(model, lr_head)
-                    scheduler = self._make_scheduler(optimizer, phase_epochs, steps)
+                    optimizer, scheduler = self._phase_optimizer(model, frozen, frozen_epochs,
+                                                                 steps)
                 t0 = time.perf_counter()
                 self.emit("on_epoch_start", EpochStart(epoch, cfg.epochs, frozen))
                 use_cache = frozen and cfg.cache_features and not self._augmenting
@@ -590,8 +732,15 @@ class Trainer:
                 ev = EpochEnd(epoch, cfg.epochs, train_loss, train_acc, report.loss,
                               report.accuracy, lrs, time.perf_counter() - t0, improved)
                 history.append(ev)
+                stop = bool(cfg.patience and bad_epochs >= cfg.patience and epoch < cfg.epochs)
+                if self.run is not None:  # saved before it is reported: a kill loses nothing
+                    self._save_state(
+                        {"epoch": epoch, "finished": stop or epoch == cfg.epochs,
+                         "stopped_early": stop, "history": history, "best_state": best_state,
+                         "best_key": best_key, "best_epoch": best_epoch, "best_acc": best_acc,
+                         "bad_epochs": bad_epochs}, model, optimizer, scheduler)
                 self.emit("on_epoch_end", ev)
-                if cfg.patience and bad_epochs >= cfg.patience and epoch < cfg.epochs:
+                if stop:
                     stopped_early = True
                     break
         except _Cancelled:
@@ -622,9 +771,12 @@ def fit(
     config: TrainConfig | None = None,
     callbacks: Sequence[Callback] = (),
     cancel: CancelToken | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+    resume: bool = False,
 ) -> FitResult:
-    """Train on ``scan`` with ``config``; see :class:`Trainer`."""
-    return Trainer(scan, config or TrainConfig(), callbacks, cancel).fit()
+    """Train on ``scan`` with ``config``; see :class:`Trainer` (and :mod:`.runs` for
+    ``run_dir``/``resume``)."""
+    return Trainer(scan, config or TrainConfig(), callbacks, cancel, run_dir, resume).fit()
 
 
 def config_with(config: TrainConfig, **changes: Any) -> TrainConfig:

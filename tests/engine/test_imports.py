@@ -1,0 +1,27 @@
+"""Import-time contracts: the engine never imports Qt; the CLI's help does not load torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+ENGINE_MODULES = ["data", "augment", "backbones", "model", "trainer", "events", "checkpoint",
+                  "predict", "metrics"]
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_engine_imports_no_qt() -> None:
+    code = "\n".join(f"import tlgui.engine.{m}" for m in ENGINE_MODULES)
+    loaded = _modules_after(code)
+    assert not {m for m in loaded if m.split(".")[0] in ("PySide6", "shiboken6", "PyQt5",
+                                                         "PyQt6", "qtpy")}
+
+
+def test_cli_parser_does_not_import_torch() -> None:
+    loaded = _modules_after("import tlgui.cli; tlgui.cli.build_parser()")
+    assert "torch" not in loaded
