@@ -96,10 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train on DATA: a folder with train/ and val/ (or valid/, "
                                    "validation/; optional test/) of class sub-folders, or a "
                                    "folder of class sub-folders split by --val-split.")
-    t.add_argument("data", metavar="DATA")
-    t.add_argument("--out", required=True, metavar="MODEL.pt", help="where to save the bundle")
+    t.add_argument("data", metavar="DATA", nargs="?",
+                   help="dataset folder (may be left out with --resume)")
+    t.add_argument("--out", metavar="MODEL.pt",
+                   help="where to save the bundle (required, except with --resume)")
     add_training_options(t)
     t.add_argument("--jsonl", action="store_true", help="one JSON object per line on stdout")
+    t.add_argument("--run-dir", metavar="DIR",
+                   help="run folder for the per-epoch resume checkpoint (default: a new "
+                        "time-stamped folder under $TLGUI_RUNS_DIR or the user data folder)")
+    t.add_argument("--resume", metavar="RUN_DIR",
+                   help="continue an interrupted run from its folder, with its own settings "
+                        "and --out")
 
     lf = sub.add_parser("lr-find", help="suggest a head learning rate (LR range test)",
                         description="LR range test on DATA: the head's learning rate grows "
@@ -239,22 +247,75 @@ def config_from_args(args: argparse.Namespace):
     return cfg
 
 
+def _resume_settings(args: argparse.Namespace):
+    """(config, data, out, val_split) of the run in ``--resume``: the run's own settings;
+    DATA and --out given on the command line win (the folder may have moved)."""
+    from dataclasses import replace
+
+    from .engine.runs import RunError, RunFolder
+    from .engine.trainer import TrainConfig
+
+    if args.run_dir:
+        raise UsageError("--resume continues in its own run folder; leave out --run-dir")
+    try:
+        meta = RunFolder.open(args.resume).meta()
+        cfg = TrainConfig.from_dict(meta["config"])
+        cfg.validate()
+    except (RunError, TypeError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    # Where it runs is not part of the run: a run may continue on another device.
+    if args.device != "auto":
+        cfg = replace(cfg, device=args.device)
+    if args.workers != -1:
+        cfg = replace(cfg, workers=args.workers)
+    data = args.data or meta.get("data")
+    out = args.out or meta.get("out")
+    if not data:
+        raise UsageError(f"the run in {args.resume} does not say which dataset it used; "
+                         "give DATA")
+    if not out:
+        raise UsageError(f"the run in {args.resume} has no --out; give --out")
+    val_split = meta.get("val_split")
+    return cfg, data, out, 0.2 if val_split is None else float(val_split)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .engine.backbones import WeightsError
     from .engine.checkpoint import bundle_from_result, save_bundle
     from .engine.data import DataError, scan_dataset
+    from .engine.runs import RunError, RunFolder
     from .engine.trainer import CancelToken, TrainingError, fit
 
-    cfg = config_from_args(args)
-    out_dir = os.path.dirname(os.path.abspath(args.out))
+    if args.resume:
+        cfg, data, out, val_split = _resume_settings(args)
+    else:
+        if not args.data:
+            raise UsageError("DATA is required (or --resume RUN_DIR)")
+        if not args.out:
+            raise UsageError("--out is required")
+        cfg, data, out, val_split = config_from_args(args), args.data, args.out, args.val_split
+    out = os.path.abspath(out)
+    out_dir = os.path.dirname(out)
     if not os.path.isdir(out_dir):
         raise UsageError(f"folder for --out does not exist: {out_dir}")
     try:
-        scan = scan_dataset(args.data, val_split=args.val_split, seed=args.seed)
+        scan = scan_dataset(data, val_split=val_split, seed=cfg.seed)
     except DataError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        run = RunFolder.open(args.resume) if args.resume else RunFolder.create(args.run_dir)
+        run.write_meta(**({} if args.resume else {"config": cfg.to_dict(),
+                                                  "data": os.path.abspath(data),
+                                                  "val_split": val_split}),
+                       out=out, status="running")
+    except (RunError, OSError) as exc:
         raise UsageError(str(exc)) from None
 
     callbacks: list = [_JsonLines()] if args.jsonl else [_ProgressBar()]
+    if args.jsonl:
+        _emit({"event": "run", "run_dir": str(run.path)})
+    else:
+        print(f"Run folder: {run.path}", file=sys.stderr)
     if args.jsonl:
         for s in scan.skipped:
             _emit({"event": "skipped", "path": s.path, "reason": s.reason})
@@ -268,25 +329,27 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     cancel = CancelToken()
     try:
-        result = fit(scan, cfg, callbacks, cancel)
+        result = fit(scan, cfg, callbacks, cancel, run_dir=run.path, resume=bool(args.resume))
     except KeyboardInterrupt:
         cancel.cancel()
-        print("\ninterrupted", file=sys.stderr)
+        print(f"\ninterrupted; continue with: tlgui train --resume {run.path}",
+              file=sys.stderr)
         return 130
     except (TrainingError, WeightsError) as exc:
         raise UsageError(str(exc)) from None
     if result.history:
-        save_bundle(bundle_from_result(result), args.out)
+        save_bundle(bundle_from_result(result), out)
+        run.write_meta(checkpoint=out)
     done = {"event": "done", "best_epoch": result.best_epoch,
             "best_val_acc": result.best_val_acc, "stopped_early": result.stopped_early,
-            "checkpoint": args.out if result.history else None}
+            "checkpoint": (args.out or out) if result.history else None}
     n_skipped = len(scan.skipped) + len(result.skipped)
     if args.jsonl:
         done["skipped"] = n_skipped
         _emit(done)
     else:
         print(f"Best epoch {result.best_epoch}: val accuracy {result.best_val_acc:.3f}"
-              f"{' (stopped early)' if result.stopped_early else ''}. Saved {args.out}"
+              f"{' (stopped early)' if result.stopped_early else ''}. Saved {out}"
               f"{f'; {n_skipped} file(s) skipped' if n_skipped else ''}", file=sys.stderr)
         for split, rep in result.reports.items():
             print(f"{split}: accuracy {rep.accuracy:.3f} on {rep.n} images", file=sys.stderr)
