@@ -162,6 +162,9 @@ def probe_image(path: str) -> str | None:
                 if img.width < 1 or img.height < 1:
                     return "empty image"
         return None
+    except FileNotFoundError:
+        return "broken link (its target is missing)" if os.path.islink(path) \
+            else "file no longer exists"
     except (Exception, Image.DecompressionBombWarning) as exc:
         return _describe(exc)
 
@@ -206,7 +209,8 @@ def _walk_files(folder: Path) -> list[str]:
             try:
                 if e.is_dir():
                     stack.append(Path(e.path))
-                elif e.is_file():
+                elif e.is_file() or e.is_symlink():
+                    # A link to nothing is listed too, so it is reported rather than dropped.
                     files.append(e.path)
             except OSError:
                 continue
@@ -293,6 +297,11 @@ def scan_dataset(
         skipped.extend(bad)
 
     classes = sorted(c for c, files in scanned["train"].items() if files)
+    class_root = train_dir or root_path
+    # A class folder without a single usable picture is left out; say so, not silently.
+    skipped.extend(SkippedFile(str(class_root / c), "no readable images in this class "
+                               "folder; class left out")
+                   for c, files in sorted(scanned["train"].items()) if not files)
     if len(classes) < 2:
         found = ", ".join(classes) or "none"
         raise DataError(
