@@ -1,0 +1,1 @@
+"""One widget class per step of the workflow: data, augment, train, results, predict."""

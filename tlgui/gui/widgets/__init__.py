@@ -1,0 +1,1 @@
+"""Reusable widgets: image tile grid, drop zone, live curves, thumbnail strips."""

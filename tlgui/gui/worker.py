@@ -1,0 +1,118 @@
+"""The bridge between the engine's trainer and Qt: a ``QObject`` moved to a ``QThread`` that
+runs ``Trainer.fit`` and is itself a trainer callback, re-emitting the engine's plain events as
+Qt signals (queued to the GUI thread). Per-batch signals are throttled to ~10 per second.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..engine.data import DatasetScan
+from ..engine.events import (
+    BatchEnd,
+    Callback,
+    DownloadProgress,
+    EpochEnd,
+    EpochStart,
+    ErrorEvent,
+    FitEnd,
+    FitStart,
+    Skipped,
+)
+from .tasks import one_line
+
+BATCH_SIGNAL_INTERVAL = 0.1  # seconds: the progress bar needs no more than ~10 updates/s
+
+
+class TrainWorker(QObject, Callback):
+    """One run. ``finished(result)`` is always the last signal (``result`` is the
+    ``FitResult``, or ``None`` after a failure, which ``failed(message)`` reported first)."""
+
+    fitStarted = Signal(object)
+    epochStarted = Signal(object)
+    batchEnded = Signal(object)
+    epochEnded = Signal(object)
+    fileSkipped = Signal(object)
+    downloadProgress = Signal(object)
+    fitEnded = Signal(object)
+    failed = Signal(str)
+    finished = Signal(object)
+
+    def __init__(self, scan: DatasetScan, config: dict) -> None:
+        """``config`` is a ``TrainConfig.to_dict()``-style dict: building the dataclass here
+        would import torch on the GUI thread, so the worker does it."""
+        super().__init__()
+        self.scan = scan
+        self.config = dict(config)
+        self.cancel_token = None  # the engine's CancelToken, made on the worker thread
+        self._cancel_requested = False
+        self._last_batch = 0.0
+        self._error: str | None = None
+        # Also kept here (not only signalled) so a GUI thread that waited for the thread can
+        # read the outcome before the queued signals arrive.
+        self.result = None
+        self.error: str | None = None
+
+    def cancel(self) -> None:
+        """Thread-safe: the trainer sees it at its next batch (also before it has started)."""
+        self._cancel_requested = True
+        token = self.cancel_token
+        if token is not None:
+            token.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        result = None
+        try:
+            from ..engine.trainer import CancelToken, TrainConfig, Trainer
+
+            self.cancel_token = CancelToken()
+            if self._cancel_requested:
+                self.cancel_token.cancel()
+            config = TrainConfig.from_dict(self.config)
+            result = Trainer(self.scan, config, [self], self.cancel_token).fit()
+        except Exception as exc:  # every failure becomes one line for a dialog
+            self.error = self._error or one_line(exc)
+            self.failed.emit(self.error)
+        finally:
+            self.result = result
+            self.finished.emit(result)
+            # Quit from here (not via a queued signal) so a GUI thread blocked in wait() on
+            # close still sees the thread end.
+            QThread.currentThread().quit()
+
+    # ------------------------------------------------------------------ engine callback
+
+    def on_fit_start(self, event: FitStart) -> None:
+        self.fitStarted.emit(event)
+
+    def on_epoch_start(self, event: EpochStart) -> None:
+        self.epochStarted.emit(event)
+
+    def on_batch_end(self, event: BatchEnd) -> None:
+        now = time.monotonic()
+        if event.batch < event.batches and now - self._last_batch < BATCH_SIGNAL_INTERVAL:
+            return
+        self._last_batch = now
+        self.batchEnded.emit(event)
+
+    def on_epoch_end(self, event: EpochEnd) -> None:
+        self.epochEnded.emit(event)
+
+    def on_skipped(self, event: Skipped) -> None:
+        self.fileSkipped.emit(event)
+
+    def on_download(self, event: DownloadProgress) -> None:
+        now = time.monotonic()
+        if event.done_bytes < event.total_bytes and now - self._last_batch < 0.1:
+            return
+        self._last_batch = now
+        self.downloadProgress.emit(event)
+
+    def on_fit_end(self, event: FitEnd) -> None:
+        self.fitEnded.emit(event)
+
+    def on_exception(self, event: ErrorEvent) -> None:
+        self._error = event.message
