@@ -128,6 +128,7 @@ def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Ima
     """
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # PIL's notes on odd EXIF/TIFF tags
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 if img.width * img.height > MAX_IMAGE_PIXELS:
@@ -155,6 +156,7 @@ def probe_image(path: str) -> str | None:
         if os.path.getsize(path) == 0:
             return "empty file (0 bytes)"
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # PIL's notes on odd EXIF/TIFF tags
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 if img.width * img.height > MAX_IMAGE_PIXELS:
