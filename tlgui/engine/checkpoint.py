@@ -156,8 +156,13 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError(
             f"{path.name} was written by a newer tlgui (format {version}); please upgrade"
         )
+    backbone = payload.get("backbone")
     try:
-        get_info(payload["backbone"])
+        get_info(backbone)
+    except (TypeError, ValueError):
+        raise BundleError(f"{path.name} needs backbone {backbone!r}, which this tlgui does not "
+                          "have; please upgrade") from None
+    try:
         bundle = Bundle(
             backbone=payload["backbone"],
             classes=[str(c) for c in payload["classes"]],
@@ -176,4 +181,8 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError(f"{path.name} is a damaged tlgui bundle ({exc})") from None
     if len(bundle.classes) < 2 or not isinstance(bundle.state_dict, dict):
         raise BundleError(f"{path.name} is a damaged tlgui bundle")
+    head = bundle.state_dict.get("head.1.weight")
+    if isinstance(head, torch.Tensor) and (head.ndim != 2 or head.shape[0] != len(bundle.classes)):
+        raise BundleError(f"{path.name} is inconsistent: it lists {len(bundle.classes)} classes "
+                          f"but its weights have {head.shape[0] if head.ndim else 0} outputs")
     return bundle

@@ -43,6 +43,7 @@ import os
 import random
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +194,9 @@ class RunFolder:
         if not self.last_path.is_file():
             raise RunError(f"{self.path} has no finished epoch to resume from")
         try:
-            state = torch.load(self.last_path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # torch's notes on odd pickles: we say why
+                warnings.simplefilter("ignore")
+                state = torch.load(self.last_path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError:
             raise RunError(f"refused {self.last_path}: it contains code or objects that are "
                            "not plain data") from None
