@@ -85,7 +85,9 @@ BACKBONES: dict[str, BackboneInfo] = {
     for b in (
         BackboneInfo(
             "efficientnet_lite0", "EfficientNet-Lite0", 224, LITE_MEAN, LITE_STD, 1280, 4.7,
-            "net._bn1",
+            # The head's activation (ReLU6) after _bn1: the map the pooling sees. The module is
+            # shared with the stem, so Grad-CAM uses its last call in forward (the head's).
+            "net._swish",
         ),
         BackboneInfo(
             "resnet18", "ResNet-18", 224, IMAGENET_MEAN, IMAGENET_STD, 512, 11.7, "layer4",

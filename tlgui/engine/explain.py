@@ -90,6 +90,8 @@ def gradcam(
                 if idx.numel() == 1:
                     idx = idx.expand(len(x))
             score = logits.gather(1, idx.view(-1, 1)).sum()
+            # The last call: a module shared across the network (EfficientNet-Lite's one
+            # activation module, stem and head) is called at the head last.
             acts = captured[-1]
             (grads,) = torch.autograd.grad(score, acts)
         acts, grads = acts.detach().float(), grads.float()
