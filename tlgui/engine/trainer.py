@@ -42,6 +42,7 @@ from .events import (
     FitStart,
     Skipped,
 )
+from .frozen import fold_batchnorm
 from .metrics import EvalReport, make_report
 from .model import MODES, TransferModel, build_model, group_lrs, param_groups
 from .runs import RunError, RunFolder, rng_state, set_rng_state
@@ -365,6 +366,24 @@ class Trainer:
 
     # ------------------------------------------------------------------ feature cache
 
+    def _frozen_backbone(self, model: TransferModel) -> nn.Module:
+        """The frozen backbone with BatchNorm folded into its convs (see :mod:`.frozen`), built
+        once per model while it is frozen; the plain path (``cache_features=False``) and a
+        training backbone use ``model.backbone`` itself. Rebuilt if the weights were replaced
+        (resume loads a state dict after the model is built)."""
+        if not (self.config.cache_features and model.backbone_frozen):
+            return model.backbone
+        tensors = [*model.backbone.parameters(), *model.backbone.buffers()]
+        # _version counts in-place writes (load_state_dict copies into the same storage).
+        stamp = (id(model), tuple((t.data_ptr(), t._version) for t in tensors))
+        cached = getattr(self, "_folded", None)
+        if cached is None or cached[0] != stamp:
+            with torch.inference_mode(False), torch.no_grad():  # normal tensors, reusable
+                net, _pairs = fold_batchnorm(model.backbone)
+            net = net.to(self.device, memory_format=self.memory_format)
+            self._folded = (stamp, net)
+        return self._folded[1]
+
     @torch.inference_mode()
     def _features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
         """Frozen-backbone outputs for ``split`` under the eval transform, computed once."""
@@ -376,12 +395,13 @@ class Trainer:
         feats: dict[int, torch.Tensor] = {}
         t0 = time.perf_counter()
         model.backbone.eval()
+        backbone = self._frozen_backbone(model)
         for b, (x, _y, idx, bad) in enumerate(loader):
             self._check_cancel()
             self._report_skipped(bad)
             if x is not None:
                 with self._autocast():
-                    f = model.backbone(self._to_device(x)).float().cpu()
+                    f = backbone(self._to_device(x)).float().cpu()
                 for i, row in zip(idx.tolist(), f, strict=True):
                     feats[i] = row.clone()
             self.emit("on_batch_end", BatchEnd(epoch, "features", b + 1, len(loader), 0.0,
@@ -428,7 +448,13 @@ class Trainer:
             else:
                 x = self._to_device(x)
                 with self._autocast():
-                    if model.backbone_frozen:
+                    if model.backbone_frozen and self.config.cache_features:
+                        # Speed path: folded BN, inference mode; clone() turns the inference
+                        # tensor into a normal one the head's autograd may save.
+                        with torch.inference_mode():
+                            f = self._frozen_backbone(model)(x)
+                        logits = model.head(f.float().clone())
+                    elif model.backbone_frozen:
                         with torch.no_grad():
                             f = model.backbone(x)
                         logits = model.head(f.float())

@@ -1,0 +1,122 @@
+"""The speed paths give the plain path's results: folded BatchNorm, inference mode, caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from tests.helpers import make_dataset
+from tlgui.engine.augment import preset
+from tlgui.engine.backbones import build_backbone
+from tlgui.engine.data import scan_dataset
+from tlgui.engine.events import EpochEnd
+from tlgui.engine.frozen import fold_batchnorm
+from tlgui.engine.trainer import TrainConfig, Trainer, fit
+
+BASE = dict(backbone="efficientnet_lite0", weights="imagenet", batch_size=4, workers=0)
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """8 train + 4 val images: two batches per epoch keep the whole file well under a minute."""
+    return make_dataset(tmp_path / "small", n_train=4, n_val=2)
+
+
+def _randomise_bn(net: nn.Module) -> None:
+    """Non-trivial running statistics, so folding is really exercised (fresh BN is identity)."""
+    g = torch.Generator().manual_seed(0)
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(n, generator=g) + 0.5)
+            m.weight.data.copy_(torch.rand(n, generator=g) + 0.5)
+            m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+
+
+@pytest.mark.parametrize(("name", "weights"), [("efficientnet_lite0", "imagenet"),
+                                                ("resnet18", "none")])
+def test_folded_backbone_matches_the_original(name: str, weights: str) -> None:
+    net = build_backbone(name, weights).eval()
+    if weights == "none":
+        _randomise_bn(net)
+    n_bn = sum(isinstance(m, nn.BatchNorm2d) for m in net.modules())
+    folded, pairs = fold_batchnorm(net)
+    assert pairs == n_bn  # every BN in these nets follows a conv
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in folded.modules())
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()) == n_bn  # original kept
+    assert all(p.requires_grad for p in net.parameters())
+    x = torch.randn(2, 3, 96, 96, generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        want, got = net(x), folded(x)
+        got_cl = folded.to(memory_format=torch.channels_last)(
+            x.contiguous(memory_format=torch.channels_last))
+    assert torch.allclose(got, want, atol=1e-4, rtol=1e-4)
+    assert torch.allclose(got_cl, want, atol=1e-4, rtol=1e-4)
+
+
+def test_untraceable_backbone_runs_unfolded() -> None:
+    class Dynamic(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv, self.bn = nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            y = self.bn(self.conv(x))
+            return y if float(y.detach().sum()) > 0 else -y  # data-dependent: untraceable
+
+    net = Dynamic().eval()
+    folded, pairs = fold_batchnorm(net)
+    assert pairs == 0
+    x = torch.randn(1, 3, 8, 8)
+    assert torch.equal(folded(x), net(x))
+
+
+def _metrics(history: list[EpochEnd]) -> list[tuple[float, ...]]:
+    return [(e.train_loss, e.train_acc, e.val_loss, e.val_acc) for e in history]
+
+
+def _assert_same(fast: list[EpochEnd], plain: list[EpochEnd]) -> None:
+    assert len(fast) == len(plain)
+    for a, b in zip(_metrics(fast), _metrics(plain), strict=True):
+        assert a == pytest.approx(b, abs=2e-4)
+
+
+@pytest.mark.parametrize("augmentation", ["none", "default"])
+def test_transfer_speed_path_equals_plain_path(small: Path, augmentation: str) -> None:
+    """Same seed -> same metrics, whether features are cached and BN folded or not."""
+    scan = scan_dataset(small)
+    cfg = dict(BASE, epochs=2, seed=3, augment=preset(augmentation).to_dict())
+    fast = fit(scan, TrainConfig(**cfg)).history
+    plain = fit(scan, TrainConfig(**cfg, cache_features=False)).history
+    _assert_same(fast, plain)
+
+
+def test_staged_speed_path_equals_plain_path(small: Path) -> None:
+    scan = scan_dataset(small)
+    cfg = dict(BASE, mode="staged", epochs=2, freeze_epochs=1, seed=5,
+               augment=preset("none").to_dict())
+    _assert_same(fit(scan, TrainConfig(**cfg)).history,
+                 fit(scan, TrainConfig(**cfg, cache_features=False)).history)
+
+
+def test_folded_copy_follows_weight_changes(small: Path) -> None:
+    """The folded copy is rebuilt when the frozen weights change in place (resume loads a
+    state dict into the built model), and is never used for a backbone that trains."""
+    trainer = Trainer(scan_dataset(small), TrainConfig(**BASE, epochs=1))
+    model = trainer._build()
+    model.freeze_backbone(True)
+    first = trainer._frozen_backbone(model)
+    assert trainer._frozen_backbone(model) is first
+    with torch.no_grad():
+        next(model.backbone.parameters()).mul_(0.5)
+    second = trainer._frozen_backbone(model)
+    assert second is not first
+    x = torch.randn(1, 3, 64, 64)
+    with torch.inference_mode():
+        assert torch.allclose(second(x), model.backbone.eval()(x), atol=1e-4)
+    model.freeze_backbone(False)
+    assert trainer._frozen_backbone(model) is model.backbone
