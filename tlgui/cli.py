@@ -40,38 +40,47 @@ def _positive_float(text: str) -> float:
 def add_training_options(t: argparse.ArgumentParser) -> None:
     """The options that define a run, shared by ``train`` and ``lr-find``."""
     from .engine.augment import PRESET_NAMES
-    from .engine.backbones import BACKBONES, DEFAULT_BACKBONE
+    from .engine.backbones import BACKBONES
+    from .engine.config import MODES, MONITORS, OPTIMIZERS, SCHEDULERS, TrainConfig
 
-    t.add_argument("--backbone", default=DEFAULT_BACKBONE, choices=list(BACKBONES))
+    d = TrainConfig()  # the measured defaults live in one place
+    t.add_argument("--backbone", default=d.backbone, choices=list(BACKBONES))
     t.add_argument("--weights", default="imagenet",
                    help="imagenet (default), none, or a path to a state-dict file")
-    t.add_argument("--mode", default="transfer", choices=["transfer", "finetune", "staged"],
+    t.add_argument("--mode", default=d.mode, choices=list(MODES),
                    help="transfer: frozen backbone, train the new head; finetune: train all "
                         "layers; staged: frozen epochs, then all layers")
-    t.add_argument("--epochs", type=_positive_int, default=10)
-    t.add_argument("--batch-size", type=_positive_int, default=32)
-    t.add_argument("--lr-head", type=_positive_float, default=1e-3)
-    t.add_argument("--lr-backbone", type=_positive_float, default=1e-4)
-    t.add_argument("--optimizer", default="adamw", choices=["sgd", "adam", "adamw"])
-    t.add_argument("--scheduler", default="cosine",
-                   choices=["none", "step", "cosine", "onecycle"])
-    t.add_argument("--weight-decay", type=float, default=0.01)
-    t.add_argument("--label-smoothing", type=float, default=0.1)
+    t.add_argument("--epochs", type=_positive_int, default=d.epochs,
+                   help=f"default {d.epochs}")
+    t.add_argument("--batch-size", type=_positive_int, default=d.batch_size,
+                   help=f"default {d.batch_size}")
+    t.add_argument("--lr-head", type=_positive_float, default=d.lr_head,
+                   help=f"learning rate of the new head (default {d.lr_head:g})")
+    t.add_argument("--lr-backbone", type=_positive_float, default=d.lr_backbone,
+                   help=f"learning rate of the backbone when it trains (default "
+                        f"{d.lr_backbone:g})")
+    t.add_argument("--optimizer", default=d.optimizer, choices=list(OPTIMIZERS))
+    t.add_argument("--scheduler", default=d.scheduler, choices=list(SCHEDULERS),
+                   help="cosine = cosine decay with linear warm-up (default)")
+    t.add_argument("--weight-decay", type=float, default=d.weight_decay)
+    t.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
     t.add_argument("--class-weighted", action="store_true",
                    help="weight the loss by inverse class frequency (for imbalanced data)")
-    t.add_argument("--freeze-epochs", type=_positive_int, default=1,
-                   help="staged mode: frozen epochs before unfreezing (default 1)")
+    t.add_argument("--freeze-epochs", type=_positive_int, default=d.freeze_epochs,
+                   help=f"staged mode: frozen epochs before unfreezing (default "
+                        f"{d.freeze_epochs})")
     t.add_argument("--val-split", type=float, default=0.2,
                    help="fraction of each class held out when DATA has no val/ (default 0.2)")
-    t.add_argument("--patience", type=int, default=5,
-                   help="early stopping: epochs without improvement (0 = off; default 5)")
-    t.add_argument("--monitor", default="val_acc", choices=["val_acc", "val_loss"])
+    t.add_argument("--patience", type=int, default=d.patience,
+                   help=f"early stopping: epochs without improvement (0 = off; default "
+                        f"{d.patience})")
+    t.add_argument("--monitor", default=d.monitor, choices=list(MONITORS))
     t.add_argument("--augment", default="default", choices=list(PRESET_NAMES),
                    help="augmentation preset (default: default)")
     t.add_argument("--no-augment", action="store_true", help="same as --augment none")
     t.add_argument("--no-cache", action="store_true",
                    help="recompute the frozen backbone every batch (slower; for comparison)")
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--seed", type=int, default=d.seed)
     t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda", "mps"])
     t.add_argument("--workers", type=int, default=-1, help="DataLoader workers (-1 = auto)")
 

@@ -72,7 +72,8 @@ def test_finetune_uses_two_learning_rates(tiny_dataset: Path) -> None:
     groups = param_groups(model, lr_head=1e-3, lr_backbone=1e-5, weight_decay=0.01)
     assert {g["name"]: g["lr"] for g in groups} == {"backbone": 1e-5, "head": 1e-3}
     rec = Recorder()
-    cfg = TrainConfig(epochs=1, mode="finetune", lr_backbone=1e-5, scheduler="none", **FAST)
+    cfg = TrainConfig(epochs=1, mode="finetune", lr_head=1e-3, lr_backbone=1e-5,
+                      scheduler="none", **FAST)
     fit(scan_dataset(tiny_dataset), cfg, [rec])
     assert rec.of("on_epoch_end")[0].lr == (1e-5, 1e-3)
     assert not rec.of("on_fit_start")[0].cached_features
@@ -80,7 +81,8 @@ def test_finetune_uses_two_learning_rates(tiny_dataset: Path) -> None:
 
 def test_staged_unfreezes_after_the_frozen_epochs(tiny_dataset: Path) -> None:
     rec = Recorder()
-    cfg = TrainConfig(epochs=2, mode="staged", freeze_epochs=1, scheduler="none", **FAST)
+    cfg = TrainConfig(epochs=2, mode="staged", freeze_epochs=1, scheduler="none",
+                      lr_head=1e-3, **FAST)
     fit(scan_dataset(tiny_dataset), cfg, [rec])
     starts = rec.of("on_epoch_start")
     assert [s.frozen for s in starts] == [True, False]

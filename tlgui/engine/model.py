@@ -16,7 +16,7 @@ from .backbones import ProgressFn, build_backbone, get_info
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-MODES = ("transfer", "finetune", "staged")
+from .config import MODES  # noqa: F401  (re-exported)
 
 
 class TransferModel(nn.Module):
