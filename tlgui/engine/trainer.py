@@ -534,12 +534,14 @@ class Trainer:
                     scheduler) -> None:
         """Write the run's ``last.pt`` and ``run.json`` at the end of an epoch."""
         assert self.run is not None
-        current = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        # Saved as they are (torch.save copes with any device; loading maps to the CPU).
+        current = {k: v.detach() for k, v in model.state_dict().items()}
         best = loop["best_state"]
         # Only the tensors that differ from the current weights (the head, in transfer mode):
         # the frozen backbone is not stored twice.
         best_diff = None if best is None else {
-            k: v for k, v in best.items() if k not in current or not torch.equal(v, current[k])}
+            k: v for k, v in best.items()
+            if k not in current or not torch.equal(v, current[k].to(v.device))}
         history = [e.to_json() for e in loop["history"]]
         self.run.save_state({
             "epoch": loop["epoch"], "finished": loop["finished"],
