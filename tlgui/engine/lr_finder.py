@@ -97,7 +97,7 @@ def _cycle_images(trainer: Trainer, epoch_seed: int) -> Iterator[tuple]:
     while True:
         seen = 0
         loader = trainer._loader(samples, tf, trainer._epoch_order(len(samples), epoch),
-                                 trainer.config.batch_size)
+                                 trainer.config.batch_size, f"lr_find:{epoch}")
         for x, y, _idx, bad in loader:
             trainer._report_skipped(bad)
             if x is not None:

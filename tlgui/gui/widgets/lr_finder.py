@@ -86,7 +86,8 @@ class LrFinderDialog(QDialog):
         self.scan = scan
         self.config = config
         self.suggested_lr: float = math.nan
-        self.result: Any = None
+        self.range_result: Any = None  # the LrFindResult once done
+        self.phase = ""  # the running phase: "features" or "lr_find"
         self._thread: _RangeTestThread | None = None
         self._started = False
 
@@ -158,6 +159,7 @@ class LrFinderDialog(QDialog):
 
     @Slot(int, int, str)
     def _on_progress(self, done: int, total: int, phase: str) -> None:
+        self.phase = phase
         self.progress_bar.setRange(0, max(1, total))
         self.progress_bar.setValue(done)
         if phase == "features":
@@ -169,7 +171,7 @@ class LrFinderDialog(QDialog):
 
     @Slot(object)
     def _on_result(self, result: Any) -> None:
-        self.result = result
+        self.range_result = result
         self.progress_bar.setRange(0, 1)
         self.progress_bar.setValue(1)
         if result.cancelled:
