@@ -1,0 +1,356 @@
+"""tlgui's engine against the plain PyTorch recipe and a linear probe, same machine, same data.
+
+    python benchmarks/bench_train.py DATA [--epochs 5] [--runs 3] [--configs lite-aug ...]
+        [--impls baseline engine probe] [--device cpu|cuda] [--json FILE]
+
+Every (config, implementation, run) trains in its own subprocess, so peak memory is measured
+per run and one run's caches or allocator state never helps the next. Three implementations:
+
+* ``baseline`` - the PyTorch transfer-learning tutorial, written out here: ``ImageFolder`` +
+  ``RandomResizedCrop``/flip, ``DataLoader(batch 32, 2 workers, shuffle)``, SGD momentum 0.9,
+  lr 1e-3, ``StepLR(7, 0.1)``; the backbone runs on every image every epoch; transfer mode
+  freezes it with ``requires_grad=False`` (and, like the tutorial, leaves ``model.train()`` on,
+  so BatchNorm statistics move). Same backbone module as the engine (tlgui's extractor + a
+  linear layer). On ``cuda`` it uses the tutorial's fp32 and 8 workers.
+* ``engine`` - ``tlgui.engine.trainer.fit`` with the same backbone, mode, epochs and batch size;
+  everything else is the engine's defaults (AdamW + cosine, label smoothing, its "default"
+  augmentation preset when augmentation is on, auto workers/threads, AMP on CUDA).
+* ``probe`` - a linear probe: features once under the eval transform, then an L2-regularised
+  logistic regression (torch LBFGS) whose strength is picked by 5-fold CV on train. Only for
+  transfer configs; its feature time is the "one backbone forward per image" floor.
+
+Reported per run: per-epoch seconds, train images/s (train images x epochs / summed epoch
+time, the validation pass included for both), best and last val accuracy, wall time, and peak
+RSS summed over the process tree (sampled every 20 ms from /proc, DataLoader workers included)
+plus the largest single process's ``ru_maxrss``. Medians over runs, then engine/baseline ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CONFIGS: dict[str, dict] = {
+    # name: backbone, weights, mode, augmentation
+    "lite-aug": dict(backbone="efficientnet_lite0", weights="imagenet", mode="transfer",
+                     augment=True),
+    "lite-noaug": dict(backbone="efficientnet_lite0", weights="imagenet", mode="transfer",
+                       augment=False),
+    "lite-ft": dict(backbone="efficientnet_lite0", weights="imagenet", mode="finetune",
+                    augment=True),
+    # No offline ImageNet weights for torchvision models here: random init on both sides, a
+    # speed comparison only (accuracies are meaningless for these).
+    "r18-aug": dict(backbone="resnet18", weights="none", mode="transfer", augment=True),
+    "r18-noaug": dict(backbone="resnet18", weights="none", mode="transfer", augment=False),
+    "r18-ft": dict(backbone="resnet18", weights="none", mode="finetune", augment=True),
+}
+
+
+# --------------------------------------------------------------------------- the runs
+
+
+def _train_val_dirs(data: str) -> tuple[str, str]:
+    root = Path(data)
+    val = next(d for d in ("val", "valid", "validation") if (root / d).is_dir())
+    return str(root / "train"), str(root / val)
+
+
+def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
+    """The tutorial recipe, kept as plain as the tutorial writes it."""
+    import torch
+    from torch import nn
+    from torchvision import datasets, transforms
+
+    from tlgui.engine.backbones import build_backbone, get_info
+
+    info = get_info(cfg["backbone"])
+    norm = transforms.Normalize(info.mean, info.std)
+    train_tf = (transforms.Compose([transforms.RandomResizedCrop(224),
+                                    transforms.RandomHorizontalFlip(),
+                                    transforms.ToTensor(), norm])
+                if cfg["augment"] else
+                transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224),
+                                    transforms.ToTensor(), norm]))
+    val_tf = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224),
+                                 transforms.ToTensor(), norm])
+    train_dir, val_dir = _train_val_dirs(data)
+    sets = {"train": datasets.ImageFolder(train_dir, train_tf),
+            "val": datasets.ImageFolder(val_dir, val_tf)}
+    workers = 8 if device == "cuda" else 2
+    loaders = {k: torch.utils.data.DataLoader(v, batch_size=batch_size, shuffle=k == "train",
+                                              num_workers=workers, pin_memory=device == "cuda")
+               for k, v in sets.items()}
+    t_start = time.perf_counter()
+    backbone = build_backbone(cfg["backbone"], cfg["weights"])
+    model = nn.Sequential(backbone, nn.Linear(info.num_features, len(sets["train"].classes)))
+    if cfg["mode"] == "transfer":
+        for p in backbone.parameters():
+            p.requires_grad = False
+    model = model.to(device)
+    criterion = nn.CrossEntropyLoss()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=7, gamma=0.1)
+    epoch_s, accs = [], []
+    for _epoch in range(epochs):
+        t0 = time.perf_counter()
+        for phase in ("train", "val"):
+            model.train() if phase == "train" else model.eval()
+            correct = 0
+            for x, y in loaders[phase]:
+                x, y = x.to(device), y.to(device)
+                optimizer.zero_grad()
+                with torch.set_grad_enabled(phase == "train"):
+                    out = model(x)
+                    loss = criterion(out, y)
+                    if phase == "train":
+                        loss.backward()
+                        optimizer.step()
+                correct += (out.argmax(1) == y).sum().item()
+            if phase == "train":
+                scheduler.step()
+            else:
+                accs.append(correct / len(sets["val"]))
+        if device == "cuda":
+            torch.cuda.synchronize()
+        epoch_s.append(time.perf_counter() - t0)
+    return {"epoch_s": epoch_s, "val_acc": accs, "n_train": len(sets["train"]),
+            "wall_s": time.perf_counter() - t_start}
+
+
+def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
+    from tlgui.engine.augment import preset
+    from tlgui.engine.data import scan_dataset
+    from tlgui.engine.trainer import TrainConfig, fit
+
+    scan = scan_dataset(data)
+    config = TrainConfig(backbone=cfg["backbone"], weights=cfg["weights"], mode=cfg["mode"],
+                         epochs=epochs, batch_size=batch_size, device=device, patience=0,
+                         augment=preset("default" if cfg["augment"] else "none").to_dict())
+    t_start = time.perf_counter()
+    result = fit(scan, config)
+    return {"epoch_s": [e.seconds for e in result.history],
+            "val_acc": [e.val_acc for e in result.history],
+            "n_train": len(scan.splits["train"]), "wall_s": time.perf_counter() - t_start}
+
+
+def _logreg(x, y, n_classes: int, l2: float):
+    """Multinomial logistic regression, full-batch LBFGS, L2 on the weights only."""
+    import torch
+
+    w = torch.zeros(x.shape[1], n_classes, requires_grad=True)
+    b = torch.zeros(n_classes, requires_grad=True)
+    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=100, history_size=20,
+                            line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(x @ w + b, y) + l2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return w.detach(), b.detach()
+
+
+def run_probe(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
+    """Features once (eval transform, eval mode, inference mode, channels_last), then a
+    logistic regression with the L2 strength chosen by 5-fold CV on the training features."""
+    import torch
+
+    from tlgui.engine.augment import eval_transform
+    from tlgui.engine.backbones import build_backbone, get_info
+    from tlgui.engine.data import ImageDataset, collate_skip, scan_dataset
+
+    scan = scan_dataset(data)
+    info = get_info(cfg["backbone"])
+    tf = eval_transform(info.input_size, info.mean, info.std)
+    t_start = time.perf_counter()
+    net = build_backbone(cfg["backbone"], cfg["weights"]).eval().to(
+        device, memory_format=torch.channels_last)
+    feats = {}
+    with torch.inference_mode():
+        for split in ("train", "val"):
+            loader = torch.utils.data.DataLoader(
+                ImageDataset(scan.splits[split], tf), batch_size=max(64, batch_size),
+                num_workers=0 if device == "cpu" else 8, collate_fn=collate_skip)
+            xs, ys = [], []
+            for x, y, _i, _bad in loader:
+                x = x.to(device).contiguous(memory_format=torch.channels_last)
+                xs.append(net(x).float().cpu())
+                ys.append(y)
+            feats[split] = (torch.cat(xs), torch.cat(ys))
+    # clone() outside inference mode: normal tensors the regression's autograd may save.
+    feats = {k: (x.clone(), y.clone()) for k, (x, y) in feats.items()}
+    feature_s = time.perf_counter() - t_start
+    (xtr, ytr), (xva, yva) = feats["train"], feats["val"]
+    mean, std = xtr.mean(0), xtr.std(0).clamp(min=1e-6)
+    xtr, xva = (xtr - mean) / std, (xva - mean) / std
+    k = len(scan.classes)
+    folds = torch.arange(len(ytr)) % 5
+    folds = folds[torch.randperm(len(ytr), generator=torch.Generator().manual_seed(0))]
+    grid = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+    cv = {}
+    for l2 in grid:
+        hits = 0
+        for f in range(5):
+            tr, te = folds != f, folds == f
+            w, b = _logreg(xtr[tr], ytr[tr], k, l2)
+            hits += int(((xtr[te] @ w + b).argmax(1) == ytr[te]).sum())
+        cv[l2] = hits / len(ytr)
+    best = max(grid, key=lambda v: (cv[v], v))  # ties: the stronger regulariser
+    w, b = _logreg(xtr, ytr, k, best)
+    acc = float(((xva @ w + b).argmax(1) == yva).float().mean())
+    return {"epoch_s": [], "val_acc": [acc], "n_train": len(ytr), "feature_s": feature_s,
+            "l2": best, "cv": cv, "wall_s": time.perf_counter() - t_start}
+
+
+RUNNERS = {"baseline": run_baseline, "engine": run_engine, "probe": run_probe}
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            ppid, pages = int(parts[1]), int(parts[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, args.data, "--child", impl, config, "--epochs",
+           str(args.epochs), "--batch-size", str(args.batch_size), "--device", args.device]
+    out_path = Path(f"/tmp/bench_train_{os.getpid()}.json")
+    cmd += ["--json", str(out_path)]
+    proc = subprocess.Popen(cmd)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.02)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{impl} {config} failed")
+    result = json.loads(out_path.read_text())
+    out_path.unlink()
+    result["peak_tree_mb"] = peak / 2**20
+    result["maxrss_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def _ips(r: dict) -> float:
+    return r["n_train"] * len(r["epoch_s"]) / sum(r["epoch_s"]) if r["epoch_s"] else float("nan")
+
+
+def _best(rs: list[dict]) -> float:
+    return statistics.median(max(r["val_acc"]) for r in rs)
+
+
+def summarise(config: str, runs: dict[str, list[dict]]) -> list[str]:
+    med = statistics.median
+    lines = [f"== {config}: {CONFIGS[config]}"]
+    for impl, rs in runs.items():
+        if impl == "probe":
+            lines.append(f"  probe     features {med(r['feature_s'] for r in rs):7.1f} s  "
+                         f"wall {med(r['wall_s'] for r in rs):7.1f} s  "
+                         f"val acc {med(r['val_acc'][-1] for r in rs):.3f}  "
+                         f"(l2 {rs[0]['l2']:g}, cv {rs[0]['cv']})  "
+                         f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree")
+            continue
+        epochs = [med(r["epoch_s"][i] for r in rs) for i in range(len(rs[0]["epoch_s"]))]
+        lines.append(
+            f"  {impl:9s} epochs [{', '.join(f'{s:.2f}' for s in epochs)}] s  "
+            f"wall {med(r['wall_s'] for r in rs):7.1f} s  {med(_ips(r) for r in rs):7.1f} img/s  "
+            f"val acc best {med(max(r['val_acc']) for r in rs):.3f} "
+            f"last {med(r['val_acc'][-1] for r in rs):.3f}  "
+            f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree "
+            f"({med(r['maxrss_mb'] for r in rs):5.0f} MB largest process)  runs={len(rs)}")
+    if "baseline" in runs and "engine" in runs:
+        b, e = runs["baseline"], runs["engine"]
+        bw, ew = med(r["wall_s"] for r in b), med(r["wall_s"] for r in e)
+        b_epoch = med(s for r in b for s in r["epoch_s"])
+        later = [s for r in e for s in r["epoch_s"][1:]]
+        lines.append(
+            f"  ratios    engine/baseline wall {ew / bw:.3f}  "
+            f"img/s {med(_ips(r) for r in e) / med(_ips(r) for r in b):.2f}x  "
+            f"later-epoch/baseline-epoch {max(later) / b_epoch if later else float('nan'):.4f}  "
+            f"RSS {med(r['peak_tree_mb'] for r in e) / med(r['peak_tree_mb'] for r in b):.2f}  "
+            f"val acc diff {_best(e) - _best(b):+.3f}")
+    if "probe" in runs and "engine" in runs:
+        p, e = runs["probe"], runs["engine"]
+        lines.append(
+            f"  vs probe  engine wall / probe feature time "
+            f"{med(r['wall_s'] for r in e) / med(r['feature_s'] for r in p):.2f}  "
+            f"acc diff {med(max(r['val_acc']) for r in e) - med(r['val_acc'][-1] for r in p):+.3f}")
+    return lines
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("data")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
+    ap.add_argument("--impls", nargs="+", default=list(RUNNERS), choices=list(RUNNERS))
+    ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    ap.add_argument("--json", help="write all raw results here")
+    ap.add_argument("--child", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        impl, config = args.child
+        result = RUNNERS[impl](CONFIGS[config], args.data, args.epochs, args.batch_size,
+                               args.device)
+        Path(args.json).write_text(json.dumps(result))
+        return
+
+    import torch
+
+    print(f"# {args.data}  epochs={args.epochs} batch={args.batch_size} device={args.device} "
+          f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()}",
+          flush=True)
+    everything: dict[str, dict[str, list[dict]]] = {}
+    for config in args.configs:
+        runs: dict[str, list[dict]] = {}
+        impls = [i for i in args.impls if i != "probe" or CONFIGS[config]["mode"] == "transfer"]
+        for _ in range(args.runs):
+            for impl in impls:  # interleaved, so load changes hit every implementation alike
+                r = run_child(impl, config, args)
+                runs.setdefault(impl, []).append(r)
+                print(f"  [{config} {impl}] wall {r['wall_s']:.1f} s  "
+                      f"epochs {[round(s, 2) for s in r['epoch_s']]}  "
+                      f"val {[round(a, 3) for a in r['val_acc']]}  "
+                      f"RSS {r['peak_tree_mb']:.0f} MB", flush=True)
+        everything[config] = runs
+        print("\n".join(summarise(config, runs)), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(everything, indent=1))
+
+
+if __name__ == "__main__":
+    main()
