@@ -50,7 +50,8 @@ def _report_from_json(d: dict) -> Any:
 
 def _evaluate_job(model_source, config_dict: dict, scan: Any) -> dict:
     """Worker thread: evaluate the model on the dataset's val and test splits with per-image
-    records (the same code path as training's final evaluation)."""
+    records (the same code path as training's final evaluation). On the CPU: the model may be
+    shared with other pages, so it is never moved to another device here."""
     from ...engine.trainer import TrainConfig, Trainer
 
     model, *_ = model_source()
@@ -129,6 +130,8 @@ class ResultsPage(QWidget):
         self.per_class_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.per_class_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
+        # Class order until the user sorts by a column.
+        self.per_class_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.per_class_table.setSortingEnabled(True)
         metrics_box = QGroupBox(self.tr("Confusion matrix and per-class metrics"))
         mlay = QVBoxLayout(metrics_box)
@@ -281,7 +284,8 @@ class ResultsPage(QWidget):
         self._evaluating = True
         self._update_actions()
         self.status_label.setText(self.tr("Evaluating on the dataset…"))
-        tasks.submit(_evaluate_job, self._model_source, self.config, self.scan,
+        config = {**self.config, "backbone": self.backbone}
+        tasks.submit(_evaluate_job, self._model_source, config, self.scan,
                      done=self._on_evaluated, failed=self._on_evaluate_failed)
 
     def _on_evaluated(self, reports: dict) -> None:
