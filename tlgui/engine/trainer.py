@@ -554,7 +554,7 @@ class Trainer:
             "best_epoch": loop["best_epoch"], "best_acc": float(loop["best_acc"]),
             "bad_epochs": loop["bad_epochs"], "history": history, "rng": rng_state(),
             "config": self.config.to_dict(), "classes": list(self.classes),
-            "data": self.scan.root, "val_fraction": self.scan.val_fraction,
+            "data": os.path.abspath(self.scan.root), "val_fraction": self.scan.val_fraction,
             "n_train": len(self.scan.splits["train"]),
         })
         self.run.write_meta(status="running", epoch=loop["epoch"], history=history,
@@ -650,7 +650,7 @@ class Trainer:
         steps = max(1, math.ceil(len(self.scan.splits["train"]) / cfg.batch_size))
         start = 1
         if self.run is not None and not self.resume:
-            self.run.write_meta(config=cfg.to_dict(), data=self.scan.root,
+            self.run.write_meta(config=cfg.to_dict(), data=os.path.abspath(self.scan.root),
                                 val_split=self.scan.val_fraction, classes=list(self.classes),
                                 status="running")
         if self.resume:
