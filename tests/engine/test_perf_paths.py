@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from tests.helpers import make_dataset
-from tlgui.engine.augment import preset
+from tests.helpers import make_dataset, make_image
+from tlgui.engine.augment import device_batch, eval_transform, preset
 from tlgui.engine.backbones import build_backbone
-from tlgui.engine.data import scan_dataset
+from tlgui.engine.data import ImageBank, load_image, scan_dataset
 from tlgui.engine.events import EpochEnd
 from tlgui.engine.frozen import fold_batchnorm
 from tlgui.engine.trainer import TrainConfig, Trainer, fit
@@ -120,3 +122,68 @@ def test_folded_copy_follows_weight_changes(small: Path) -> None:
         assert torch.allclose(second(x), model.backbone.eval()(x), atol=1e-4)
     model.freeze_backbone(False)
     assert trainer._frozen_backbone(model) is model.backbone
+
+
+# --------------------------------------------------------------------------- GPU data path
+# (The image bank and on-device augmentation run on CPU tensors here; a GPU only moves them.)
+
+
+def test_image_bank_is_bounded_and_exact(small: Path, tmp_path: Path) -> None:
+    scan = scan_dataset(small)
+    paths = [s.path for s in scan.splits["train"]]
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    one = int(load_image(paths[0]).width * load_image(paths[0]).height * 3)
+    bank = ImageBank(torch.device("cpu"), max_bytes=one * len(paths), max_side=448, workers=2)
+    assert bank.add([*paths, str(broken)])
+    assert bank.nbytes == one * len(paths) and bank.holds(paths)
+    assert str(broken) in bank.failed and str(broken) not in bank.images
+    pixels = torch.from_numpy(np.array(load_image(paths[0]))).permute(2, 0, 1)
+    assert torch.equal(bank.images[paths[0]], pixels)  # identical to a fresh decode
+    val = [s.path for s in scan.splits["val"]]
+    assert not bank.add(val)  # over budget: refused whole, nothing of it kept
+    assert bank.full and not any(p in bank.images for p in val)
+    assert bank.nbytes == one * len(paths)
+
+
+def test_bank_caps_the_short_side(tmp_path: Path) -> None:
+    big = make_image(tmp_path / "big.png", (200, 40, 40), size=300)
+    bank = ImageBank(torch.device("cpu"), max_bytes=10**8, max_side=100, workers=1)
+    assert bank.add([str(big)])
+    assert tuple(bank.images[str(big)].shape) == (3, 100, 100)
+
+
+def test_device_batch_matches_the_cpu_transforms(small: Path) -> None:
+    scan = scan_dataset(small)
+    paths = [s.path for s in scan.splits["val"]]
+    bank = ImageBank(torch.device("cpu"), 10**8)
+    assert bank.add(paths)
+    mean, std = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
+    want = torch.stack([eval_transform(224, mean, std)(load_image(p)) for p in paths])
+    got = device_batch([bank.images[p] for p in paths], None, 224, mean, std,
+                       torch.Generator().manual_seed(0))
+    assert got.shape == want.shape
+    assert (got - want).abs().mean() < 0.01  # tensor vs PIL antialiasing: rounding only
+
+    def train(name: str, seed: int) -> torch.Tensor:
+        return device_batch([bank.images[p] for p in paths], preset(name), 224, mean, std,
+                            torch.Generator().manual_seed(seed))
+
+    torch.manual_seed(0)  # the per-picture ops of "strong" draw from the global RNG
+    a = train("strong", 1)
+    torch.manual_seed(0)
+    assert torch.equal(a, train("strong", 1))
+    assert torch.equal(train("default", 1), train("default", 1))
+    assert not torch.equal(train("default", 1), train("default", 2))
+    assert torch.isfinite(a).all() and a.shape == want.shape
+
+
+def test_fit_runs_through_the_image_bank(small: Path) -> None:
+    class BankOnCpu(Trainer):
+        bank_devices = ("cuda", "cpu")
+
+    scan = scan_dataset(small)
+    trainer = BankOnCpu(scan, TrainConfig(**BASE, epochs=1, mode="finetune", seed=1))
+    result = trainer.fit()
+    assert trainer._bank.holds(s.path for s in scan.splits["train"] + scan.splits["val"])
+    assert len(result.history) == 1 and math.isfinite(result.history[0].train_loss)

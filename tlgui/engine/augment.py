@@ -184,3 +184,123 @@ def eval_preview(image: Image.Image, size: int = 224) -> Image.Image:
     return v2.Compose([v2.Resize(round(size * 256 / 224), antialias=True), v2.CenterCrop(size)])(
         image.convert("RGB")
     )
+
+
+# --------------------------------------------------------------------------- on-device batches
+
+
+def _rrc_box(h: int, w: int, spec: AugmentSpec, g) -> tuple[int, int, int, int]:
+    """torchvision's RandomResizedCrop parameter draw, from generator ``g``."""
+    import math
+
+    import torch
+
+    area = h * w
+    log_lo, log_hi = math.log(spec.ratio_min), math.log(spec.ratio_max)
+    for _ in range(10):
+        r = torch.rand(2, generator=g).tolist()
+        target = area * (spec.scale_min + (spec.scale_max - spec.scale_min) * r[0])
+        aspect = math.exp(log_lo + (log_hi - log_lo) * r[1])
+        cw, ch = round(math.sqrt(target * aspect)), round(math.sqrt(target / aspect))
+        if 0 < cw <= w and 0 < ch <= h:
+            i = int(torch.randint(0, h - ch + 1, (1,), generator=g))
+            j = int(torch.randint(0, w - cw + 1, (1,), generator=g))
+            return i, j, ch, cw
+    ratio = w / h
+    if ratio < spec.ratio_min:
+        cw, ch = w, round(w / spec.ratio_min)
+    elif ratio > spec.ratio_max:
+        ch, cw = h, round(h * spec.ratio_max)
+    else:
+        cw, ch = w, h
+    return (h - ch) // 2, (w - cw) // 2, ch, cw
+
+
+def _blend(a, b, factor):
+    return (factor * a + (1 - factor) * b).clamp_(0, 1)
+
+
+def _gray(x):
+    return (0.2989 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
+
+
+def device_batch(images: list, spec: AugmentSpec | None, size: int, mean, std, generator):
+    """A normalised float batch from ``uint8`` CHW tensors that already live on the device.
+
+    ``spec=None`` is the eval transform (short side to ``size*256/224``, centre crop);
+    otherwise the train transform of ``spec``. Random crops, flips, colour jitter and
+    grayscale are drawn from ``generator`` (CPU) and applied to the whole batch at once;
+    rotation, hue, blur, the auto-augment policies and erasing run per picture through the
+    same torchvision ops as the CPU path. Crops resize with antialiased bilinear
+    interpolation on tensors, so pixels differ slightly from the PIL-based CPU path.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    v2 = _v2()
+    crops = []
+    if spec is None or not spec.enabled:
+        short = round(size * 256 / 224)
+        for img in images:
+            h, w = img.shape[-2:]
+            nh, nw = (short, max(1, int(short * w / h))) if h <= w else \
+                (max(1, int(short * h / w)), short)
+            y = F.interpolate(img[None].float(), size=(nh, nw), mode="bilinear",
+                              antialias=True, align_corners=False)
+            top, left = round((nh - size) / 2.0), round((nw - size) / 2.0)
+            crops.append(y[..., top:top + size, left:left + size])
+        x = torch.cat(crops).div_(255).clamp_(0, 1)
+    else:
+        for img in images:
+            i, j, ch, cw = _rrc_box(img.shape[-2], img.shape[-1], spec, generator)
+            crops.append(F.interpolate(img[None, :, i:i + ch, j:j + cw].float(),
+                                       size=(size, size), mode="bilinear", antialias=True,
+                                       align_corners=False))
+        x = torch.cat(crops).div_(255).clamp_(0, 1)
+        n, dev = x.shape[0], x.device
+
+        def draw(p: float):
+            return (torch.rand(n, generator=generator) < p).to(dev).view(n, 1, 1, 1)
+
+        if spec.hflip > 0:
+            x = torch.where(draw(spec.hflip), x.flip(-1), x)
+        if spec.vflip > 0:
+            x = torch.where(draw(spec.vflip), x.flip(-2), x)
+        per_image = []
+        if spec.rotation > 0:
+            per_image.append(v2.RandomRotation(spec.rotation))
+        jitter = {"b": spec.brightness, "c": spec.contrast, "s": spec.saturation}
+        for k in torch.randperm(3, generator=generator).tolist():
+            name, amount = list(jitter.items())[k]
+            if amount <= 0:
+                continue
+            lo, hi = max(0.0, 1 - amount), 1 + amount  # ColorJitter's factor range
+            f = (lo + (hi - lo) * torch.rand(n, generator=generator)).to(dev).view(n, 1, 1, 1)
+            if name == "b":
+                x = (x * f).clamp_(0, 1)
+            elif name == "c":
+                x = _blend(x, _gray(x).mean(dim=(1, 2, 3), keepdim=True), f)
+            else:
+                x = _blend(x, _gray(x), f)
+        if spec.hue > 0:
+            per_image.append(v2.ColorJitter(hue=spec.hue))
+        if spec.grayscale > 0:
+            x = torch.where(draw(spec.grayscale), _gray(x).expand_as(x), x)
+        if spec.blur > 0:
+            per_image.append(v2.RandomApply([v2.GaussianBlur(kernel_size=9, sigma=(0.1, 2.0))],
+                                            p=spec.blur))
+        if spec.policy != "none":
+            policy = {"trivialaugment": v2.TrivialAugmentWide, "randaugment": v2.RandAugment,
+                      "autoaugment": v2.AutoAugment}[spec.policy]()
+            per_image.append(v2.Compose([v2.ToDtype(torch.uint8, scale=True), policy,
+                                         v2.ToDtype(torch.float32, scale=True)]))
+        if per_image:
+            ops = v2.Compose(per_image)
+            x = torch.stack([ops(img) for img in x])
+    m = torch.tensor(mean, device=x.device).view(1, 3, 1, 1)
+    s = torch.tensor(std, device=x.device).view(1, 3, 1, 1)
+    x = (x - m) / s
+    if spec is not None and spec.enabled and spec.erasing > 0:
+        erase = v2.RandomErasing(p=spec.erasing, value=0)
+        x = torch.stack([erase(img) for img in x])
+    return x

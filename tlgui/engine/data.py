@@ -390,3 +390,68 @@ def collate_skip(batch):
     y = torch.tensor([b[1] for b in good], dtype=torch.long)
     idx = torch.tensor([b[2] for b in good], dtype=torch.long)
     return x, y, idx, bad
+
+
+# --------------------------------------------------------------------------- decoded-image bank
+
+
+class ImageBank:
+    """Decoded pictures kept as ``uint8`` CHW tensors on one device (the GPU path), so each
+    file is decoded once per run instead of once per epoch, and augmentation can run on the
+    device (:func:`tlgui.engine.augment.device_batch`).
+
+    Bounded two ways: each picture's short side is capped at ``max_side`` (JPEGs decode at a
+    reduced scale with ``draft``), and the whole bank at ``max_bytes``. :meth:`add` refuses a
+    split that does not fit, and the trainer then streams that split from disk as usual: a
+    dataset of 20,000 photos never needs all its decoded pixels in memory.
+    """
+
+    def __init__(self, device, max_bytes: int, max_side: int = 448, workers: int = 8) -> None:
+        self.device = device
+        self.max_bytes = int(max_bytes)
+        self.max_side = int(max_side)
+        self.workers = workers
+        self.images: dict[str, object] = {}
+        self.failed: dict[str, str] = {}
+        self.nbytes = 0
+        self.full = False  # a split was refused: do not decode again just to refuse again
+
+    def _decode(self, path: str):
+        import numpy as np
+        import torch
+
+        try:
+            img = load_image(path, max_side=self.max_side)
+        except ImageLoadError as exc:
+            return str(exc)
+        short = min(img.size)
+        if short > self.max_side:
+            scale = self.max_side / short
+            img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
+                             Image.Resampling.BILINEAR, reducing_gap=2.0)
+        return torch.from_numpy(np.asarray(img, dtype=np.uint8).copy()).permute(2, 0, 1)
+
+    def add(self, paths: Sequence[str]) -> bool:
+        """Decode and keep every path not yet held. ``False`` (and nothing of this call kept)
+        when the pictures would take the bank over ``max_bytes``."""
+        todo = [p for p in dict.fromkeys(paths) if p not in self.images and p not in self.failed]
+        if not todo:
+            return True
+        if self.full:
+            return False
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            decoded = list(pool.map(self._decode, todo))
+        size = sum(t.numel() for t in decoded if not isinstance(t, str))
+        if self.nbytes + size > self.max_bytes:
+            self.full = True
+            return False
+        for path, item in zip(todo, decoded, strict=True):
+            if isinstance(item, str):
+                self.failed[path] = item
+            else:
+                self.images[path] = item.to(self.device)
+        self.nbytes += size
+        return True
+
+    def holds(self, paths: Iterable[str]) -> bool:
+        return all(p in self.images or p in self.failed for p in paths)

@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 from . import augment
 from .backbones import WeightsError, get_info
 from .config import TrainConfig
-from .data import DatasetScan, ImageDataset, Sample, collate_skip
+from .data import DatasetScan, ImageBank, ImageDataset, Sample, SkippedFile, collate_skip
 from .events import (
     BatchEnd,
     Callback,
@@ -164,6 +164,34 @@ class _Dispatch:
                 fn(event)
 
 
+class _DeviceBatches:
+    """Stands in for the DataLoader on the GPU path: the same ``(x, y, idx, bad)`` batches,
+    with ``x`` already on the device, built from an :class:`ImageBank`."""
+
+    def __init__(self, bank: ImageBank, samples: Sequence[Sample], batches: list[list[int]],
+                 spec: augment.AugmentSpec | None, info, generator: torch.Generator) -> None:
+        self.bank, self.samples, self.batches = bank, samples, batches
+        self.spec, self.info, self.generator = spec, info, generator
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self):
+        images, failed = self.bank.images, self.bank.failed
+        for batch in self.batches:
+            paths = [self.samples[i].path for i in batch]
+            bad = [SkippedFile(p, failed[p]) for p in paths if p in failed]
+            good = [i for i, p in zip(batch, paths, strict=True) if p in images]
+            if not good:
+                yield None, None, None, bad
+                continue
+            x = augment.device_batch([images[self.samples[i].path] for i in good], self.spec,
+                                     self.info.input_size, self.info.mean, self.info.std,
+                                     self.generator)
+            y = torch.tensor([self.samples[i].label for i in good], dtype=torch.long)
+            yield x, y, torch.tensor(good, dtype=torch.long), bad
+
+
 # --------------------------------------------------------------------------- the trainer
 
 
@@ -223,15 +251,45 @@ class Trainer:
         if self.cancel.cancelled:
             raise _Cancelled
 
+    # Devices whose runs keep decoded pictures on the device and augment there (ImageBank);
+    # the bank takes at most this fraction of the device's memory (CUDA) or these bytes (CPU,
+    # where decoding is cheap next to the backbone and the bank is only used by tests).
+    bank_devices: tuple[str, ...] = ("cuda",)
+    bank_fraction: float = 0.25
+    bank_cpu_bytes: int = 256 * 2**20
+
+    def _image_bank(self) -> ImageBank:
+        bank = getattr(self, "_bank", None)
+        if bank is None:
+            if self.device.type == "cuda":
+                total = torch.cuda.get_device_properties(self.device).total_memory
+                budget = int(total * self.bank_fraction)
+            else:
+                budget = self.bank_cpu_bytes
+            side = 2 * self.info.input_size  # enough for a half-side random crop at full res
+            bank = self._bank = ImageBank(self.device, budget, side, max(2, os.cpu_count() or 2))
+        return bank
+
     def _loader(self, samples: Sequence[Sample], transform, order: Sequence[int] | None,
-                batch_size: int, key: str) -> DataLoader:
-        """Batches in exactly ``order`` (or file order), so cached and uncached runs match."""
+                batch_size: int, key: str) -> DataLoader | _DeviceBatches:
+        """Batches in exactly ``order`` (or file order), so cached and uncached runs match.
+
+        On a GPU the pictures are decoded once into an :class:`ImageBank` and the train/eval
+        transform runs on the device, batched (:func:`augment.device_batch`); a split that does
+        not fit the bank's budget streams from disk through the DataLoader instead."""
         idx = list(order) if order is not None else list(range(len(samples)))
         batches = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
         # A private generator: creating a loader must not draw from the global RNG, or the
         # dropout masks would depend on how many loaders a run happened to create. Seeded by
         # purpose (split + epoch), so worker-side augmentation is reproducible too.
         generator = torch.Generator().manual_seed(zlib.crc32(f"{self.config.seed}:{key}".encode()))
+        known = transform is self.train_tf or transform is self.eval_tf
+        if known and self.device.type in self.bank_devices:
+            bank = self._image_bank()
+            paths = [s.path for s in samples]
+            if bank.holds(paths) or bank.add(paths):
+                spec = self.config.augment_spec if transform is self.train_tf else None
+                return _DeviceBatches(bank, samples, batches, spec, self.info, generator)
         return DataLoader(
             ImageDataset(samples, transform),
             batch_sampler=batches,
