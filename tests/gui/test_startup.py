@@ -1,0 +1,39 @@
+"""Start-up stays light: the window module must not pull in torch (seconds to import)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def _modules_after(statement: str) -> set[str]:
+    code = f"{statement}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120, env={**__import__("os").environ,
+                                                       "QT_QPA_PLATFORM": "offscreen"})
+    return set(out.stdout.split())
+
+
+def test_importing_the_main_window_does_not_import_torch() -> None:
+    modules = _modules_after("import tlgui.gui.main_window, tlgui.gui.app")
+    assert "tlgui.gui.main_window" in modules
+    assert "torch" not in modules
+    assert "torchvision" not in modules
+
+
+def test_building_a_lazy_window_does_not_import_torch_or_matplotlib() -> None:
+    modules = _modules_after(
+        "from tlgui.gui.app import make_app\n"
+        "app = make_app([])\n"
+        "from tlgui.gui.main_window import MainWindow\n"
+        "w = MainWindow(lazy=True)")
+    assert "torch" not in modules
+    assert "matplotlib" not in modules
+
+
+def test_app_icon_and_desktop_file_ship_inside_the_package(qapp) -> None:
+    from tlgui.gui.resources import RESOURCES, app_icon
+
+    assert (RESOURCES / "icon.png").is_file()
+    assert "Exec=tlgui" in (RESOURCES / "tlgui.desktop").read_text()
+    assert not app_icon().isNull()
