@@ -110,7 +110,6 @@ def test_presets_drive_every_control(window) -> None:
 def test_backbone_lr_only_where_it_applies(window) -> None:
     t = window.train_page
     assert not t.backboneLrSpin.isEnabled()
-    t.modeFinetuneRadio = t.modeRadios["finetune"]
     t.modeRadios["finetune"].setChecked(True)
     assert t.backboneLrSpin.isEnabled()
     t.modeRadios["staged"].setChecked(True)

@@ -172,8 +172,9 @@ class AugmentPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(controls)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        scroll.setMinimumWidth(400)
+        scroll.setMaximumWidth(440)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         root.addWidget(scroll)
 
@@ -197,7 +198,7 @@ class AugmentPage(QWidget):
         self.preview = TileGrid(columns=4)
         self.preview.setObjectName("augmentPreview")
         self.preview.set_placeholder(self.tr("Load a dataset to see augmented samples here."))
-        right.addWidget(self.preview, 3)
+        right.addWidget(self.preview, 4)
         evalrow = QHBoxLayout()
         self.originalView = TileGrid(columns=1)
         self.originalView.setObjectName("originalView")
@@ -205,6 +206,7 @@ class AugmentPage(QWidget):
         self.evalView.setObjectName("evalPreview")
         for view in (self.originalView, self.evalView):
             view.setMinimumSize(160, 160)
+            view.setMaximumSize(260, 260)
             view.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         col1 = QVBoxLayout()
         col1.addWidget(QLabel(self.tr("<b>Original</b>")))
@@ -215,7 +217,7 @@ class AugmentPage(QWidget):
         evalrow.addLayout(col1)
         evalrow.addLayout(col2)
         evalrow.addStretch(1)
-        right.addLayout(evalrow, 2)
+        right.addLayout(evalrow, 0)
         root.addLayout(right, 1)
 
     # ------------------------------------------------------------------ spec <-> controls

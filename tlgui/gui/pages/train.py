@@ -84,7 +84,7 @@ class TrainPage(QWidget):
         self.backboneCombo = QComboBox()
         self.backboneCombo.setObjectName("backboneCombo")
         for name, info in BACKBONES.items():
-            self.backboneCombo.addItem(f"{info.title}  ·  {info.params_m:.1f} M", name)
+            self.backboneCombo.addItem(f"{info.title} ({info.params_m:.1f} M)", name)
         self.backboneCombo.setCurrentIndex(self.backboneCombo.findData(DEFAULT_BACKBONE))
         self.backboneCombo.currentIndexChanged.connect(self._backbone_changed)
         mf.addRow(self.tr("Backbone"), self.backboneCombo)
@@ -208,8 +208,9 @@ class TrainPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_host)
-        scroll.setMinimumWidth(360)
-        scroll.setMaximumWidth(440)
+        scroll.setMinimumWidth(410)
+        scroll.setMaximumWidth(460)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         root.addWidget(scroll)
 
@@ -315,8 +316,12 @@ class TrainPage(QWidget):
             name = self.backboneCombo.itemData(i)
             info = BACKBONES[name]
             ok = available.get(name)
-            mark = self.tr("  ·  offline weights ✓") if ok else self.tr("  ·  download")
-            self.backboneCombo.setItemText(i, f"{info.title}  ·  {info.params_m:.1f} M{mark}")
+            mark = self.tr(" ✓ offline") if ok else self.tr(" · download")
+            self.backboneCombo.setItemText(i, f"{info.title} ({info.params_m:.1f} M){mark}")
+            self.backboneCombo.setItemData(
+                i, self.tr("ImageNet weights are on this computer") if ok else
+                self.tr("ImageNet weights are downloaded once on first use"),
+                Qt.ItemDataRole.ToolTipRole)
             self.backboneCombo.setItemData(i, ok, Qt.ItemDataRole.UserRole + 1)
         self._update_weights_note()
 
