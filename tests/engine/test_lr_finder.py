@@ -11,12 +11,13 @@ import torch
 from tests.helpers import make_dataset
 from tlgui.engine.data import scan_dataset
 from tlgui.engine.lr_finder import find_lr, suggest_lr
-from tlgui.engine.trainer import CancelToken, TrainConfig, fit
+from tlgui.engine.model import build_model
+from tlgui.engine.trainer import CancelToken, TrainConfig
 
 
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory):
-    root = make_dataset(tmp_path_factory.mktemp("lr") / "data", n_train=12, n_val=3,
+    root = make_dataset(tmp_path_factory.mktemp("lr") / "data", n_train=8, n_val=2,
                         classes=("red", "blue", "green"))
     return scan_dataset(root)
 
@@ -47,8 +48,10 @@ def test_range_test_suggests_a_finite_lr_in_range(scan):
 
 
 def test_given_model_is_copied_not_changed(scan):
-    cfg = TrainConfig(batch_size=8, workers=0, epochs=1, augment={"enabled": False})
-    trained = fit(scan, cfg).model
+    cfg = TrainConfig(batch_size=8, workers=0, augment={"enabled": False})
+    trained = build_model(cfg.backbone, len(scan.classes), cfg.weights)
+    trained.freeze_backbone(True)
+    trained.head[1].weight.grad = torch.ones_like(trained.head[1].weight)  # a leftover grad
     before = {k: v.clone() for k, v in trained.state_dict().items()}
     flags = [p.requires_grad for p in trained.parameters()]
     training = trained.training
