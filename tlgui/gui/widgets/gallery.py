@@ -58,7 +58,8 @@ class MistakesGallery(QListWidget):
         self.setIconSize(QSize(THUMB, THUMB))
         self.setGridSize(QSize(THUMB + 40, THUMB + 58))
         self.setWordWrap(True)
-        self.setUniformItemSizes(True)
+        # No uniform sizes: thumbnails differ in height and the caption must not be elided.
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setSpacing(4)
         self._generation = 0
         self._rows: dict[str, list[QListWidgetItem]] = {}
