@@ -33,7 +33,7 @@ from ..imaging import pil_to_qimage
 from ..widgets.tile_grid import TileGrid
 
 TILES = 8
-DEBOUNCE_MS = 150
+DEBOUNCE_MS = 120  # coalesces a burst of edits yet keeps change -> tiles under 200 ms
 INPUT_SIZE = 224
 
 
