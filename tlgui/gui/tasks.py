@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 
 def one_line(exc: BaseException) -> str:
@@ -35,11 +35,15 @@ class Task(QRunnable):
         self.setAutoDelete(False)  # Python keeps the reference (see _live)
 
     def run(self) -> None:
+        fn, args = self.fn, self.args
+        self.fn, self.args = None, ()  # inputs (images, models) are not kept past the call
         try:
-            result = self.fn(*self.args)
+            result = fn(*args)
         except Exception as exc:  # reported to the GUI as one line, never raised in the pool
+            del fn, args
             self._emit(self.signals.failed, one_line(exc))
         else:
+            del fn, args
             self._emit(self.signals.done, result)
 
     @staticmethod
@@ -49,7 +53,16 @@ class Task(QRunnable):
             signal.emit(value)
 
 
-_live: set[Task] = set()
+# Tasks stay referenced here until they have reported; keyed by id so that no slot closure
+# refers to its own task (a cycle through Qt connections that Python's gc cannot see).
+_live: dict[int, Task] = {}
+
+
+def _release(key: int) -> None:
+    task = _live.pop(key, None)
+    if task is not None:
+        # Let the current signal delivery finish before the signals object can go away.
+        QTimer.singleShot(0, lambda: task.fn)
 
 
 def pool() -> QThreadPool:
@@ -66,13 +79,14 @@ def submit(fn: Callable[..., Any], *args: Any, done: Callable[[Any], None] | Non
     """Run ``fn(*args)`` off the GUI thread; ``done(result)`` / ``failed(message)`` run on the
     GUI thread afterwards (queued connections: the signals object lives on the GUI thread)."""
     task = Task(fn, *args)
-    _live.add(task)
+    key = id(task)
+    _live[key] = task
     if done is not None:
         task.signals.done.connect(done)
     if failed is not None:
         task.signals.failed.connect(failed)
-    task.signals.done.connect(lambda _r: _live.discard(task))
-    task.signals.failed.connect(lambda _m: _live.discard(task))
+    task.signals.done.connect(lambda _r: _release(key))
+    task.signals.failed.connect(lambda _m: _release(key))
     pool().start(task)
     return task
 

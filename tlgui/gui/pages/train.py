@@ -522,6 +522,8 @@ class TrainPage(QWidget):
         thread.deleteLater()
         result = worker.result if worker is not None else None
         error = worker.error if worker is not None else None
+        if worker is not None:  # the wrapper may outlive the C++ object: keep nothing big on it
+            worker.result = worker.scan = None
         summary = {"best_epoch": 0, "best_val_acc": 0.0, "stopped_early": False,
                    "cancelled": False, "checkpoint": None}
         if result is not None:
