@@ -199,8 +199,10 @@ def test_bomb_is_refused_from_its_header_without_decoding(tmp_path: Path,
     assert decoded == []
 
 
-def test_file_vanishing_or_turning_to_garbage_after_the_scan(tiny_dataset: Path) -> None:
-    scan = scan_dataset(tiny_dataset)
+def test_file_vanishing_or_turning_to_garbage_after_the_scan(tmp_path: Path) -> None:
+    from tests.helpers import make_dataset
+
+    scan = scan_dataset(make_dataset(tmp_path / "data", n_train=3, n_val=2))
     train = [s.path for s in scan.splits["train"]]
     gone, garbage = train[0], train[-1]
     os.remove(gone)
