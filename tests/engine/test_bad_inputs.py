@@ -34,6 +34,7 @@ SKIPPED_AT_SCAN = {
     "notes.jpg": "not an image",
     "truncated_header.jpg": "truncated",
     "empty class": "class left out",
+    "strip.png": "extreme shape",
 }
 SKIPPED_AT_TRAIN = {"truncated_data.jpg": "truncated"}
 
@@ -104,6 +105,7 @@ def build_corpus(root: Path) -> Path:
     Image.new("I;16", (40, 40), 40000).save(red / "i16.png")
     Image.new("1", (40, 40), 1).save(red / "onebit.bmp")
     Image.new("RGB", (1, 1), (200, 30, 30)).save(red / "one_pixel.png")
+    Image.new("RGB", (1, 5000), (200, 30, 30)).save(red / "strip.png")  # 256 x 1.3M if resized
     Image.new("RGB", (4000, 3000), (200, 30, 30)).save(red / "large.jpg", quality=40)
     png_claiming(red / "bomb.png", 100_000, 100_000)
     exif_rotated(red / "exif_rotated.jpg")

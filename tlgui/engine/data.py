@@ -24,6 +24,9 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 # Pictures above this many pixels are refused before decoding (decompression-bomb guard).
 MAX_IMAGE_PIXELS = 80_000_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# Longer side over shorter side. Resizing the short side to ~256 px would turn a 1 x 60,000
+# strip into a 256 x 15,360,000 picture (12 GB): such files are refused, not resized.
+MAX_ASPECT = 100
 # A truncated JPEG is an error, not silently grey pixels.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
@@ -120,6 +123,14 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
+def _too_thin(width: int, height: int) -> bool:
+    return max(width, height) > MAX_ASPECT * min(width, height)
+
+
+def _thin_reason(width: int, height: int) -> str:
+    return f"extreme shape {width} x {height} (more than {MAX_ASPECT}:1), cannot be resized"
+
+
 def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:
     """Decode ``path`` into an upright RGB image.
 
@@ -135,6 +146,8 @@ def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Ima
                     raise Image.DecompressionBombError("too many pixels")
                 if img.width < 1 or img.height < 1:
                     raise ImageLoadError("empty image")
+                if _too_thin(img.width, img.height):
+                    raise ImageLoadError(_thin_reason(img.width, img.height))
                 if max_side and img.format == "JPEG":
                     img.draft("RGB", (max_side, max_side))
                 img.load()
@@ -163,6 +176,8 @@ def probe_image(path: str) -> str | None:
                     return f"image too large (over {MAX_IMAGE_PIXELS:,} pixels)"
                 if img.width < 1 or img.height < 1:
                     return "empty image"
+                if _too_thin(img.width, img.height):
+                    return _thin_reason(img.width, img.height)
         return None
     except FileNotFoundError:
         return "broken link (its target is missing)" if os.path.islink(path) \
@@ -211,8 +226,9 @@ def _walk_files(folder: Path) -> list[str]:
             try:
                 if e.is_dir():
                     stack.append(Path(e.path))
-                elif e.is_file() or e.is_symlink():
-                    # A link to nothing is listed too, so it is reported rather than dropped.
+                elif e.is_file() or (e.is_symlink() and not os.path.exists(e.path)):
+                    # A link to nothing is listed too, so it is reported rather than dropped
+                    # (links to devices or pipes are not: opening one could block).
                     files.append(e.path)
             except OSError:
                 continue
