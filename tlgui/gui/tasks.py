@@ -35,15 +35,13 @@ class Task(QRunnable):
         self.setAutoDelete(False)  # Python keeps the reference (see _live)
 
     def run(self) -> None:
-        fn, args = self.fn, self.args
-        self.fn, self.args = None, ()  # inputs (images, models) are not kept past the call
+        # The inputs stay referenced until the task is released on the GUI thread: the last
+        # reference to a Qt-owned object must never be dropped on a pool thread.
         try:
-            result = fn(*args)
+            result = self.fn(*self.args)
         except Exception as exc:  # reported to the GUI as one line, never raised in the pool
-            del fn, args
             self._emit(self.signals.failed, one_line(exc))
         else:
-            del fn, args
             self._emit(self.signals.done, result)
 
     @staticmethod
@@ -61,8 +59,13 @@ _live: dict[int, Task] = {}
 def _release(key: int) -> None:
     task = _live.pop(key, None)
     if task is not None:
-        # Let the current signal delivery finish before the signals object can go away.
-        QTimer.singleShot(0, lambda: task.fn)
+        # Inputs (images, models) are let go here, on the GUI thread, right after the result
+        # was delivered; the task itself goes once the current signal delivery has finished.
+        QTimer.singleShot(0, lambda: _clear(task))
+
+
+def _clear(task: Task) -> None:
+    task.fn, task.args = None, ()
 
 
 def pool() -> QThreadPool:
