@@ -37,3 +37,17 @@ def test_app_icon_and_desktop_file_ship_inside_the_package(qapp) -> None:
     assert (RESOURCES / "icon.png").is_file()
     assert "Exec=tlgui" in (RESOURCES / "tlgui.desktop").read_text()
     assert not app_icon().isNull()
+
+
+def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None:
+    from tlgui.gui.main_window import MainWindow
+
+    w = MainWindow(lazy=True)
+    qtbot.addWidget(w)
+    assert w.results_page is None and w.train_page.curvesCanvas is None
+    w.load_dataset(tiny_dataset)  # reaches the results page once it exists
+    w.show()
+    qtbot.waitUntil(lambda: w.results_page is not None, timeout=60_000)
+    assert w.stack.widget(3) is w.results_page
+    assert w.train_page.curvesCanvas is not None
+    assert w.results_page.scan is not None

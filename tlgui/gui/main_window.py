@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
             ["Ctrl+Return", "Ctrl+Enter"])
         self.actionStopTraining = self._action(
             "actionStopTraining", self.tr("Stop training"), self.train_page.stop, "Esc")
+        self.actionStopTraining.setEnabled(False)
         self.actionAbout = self._action("actionAbout", self.tr("About tlgui"), self.about)
 
         m = self.menuBar().addMenu(self.tr("&File"))
