@@ -116,3 +116,18 @@ def test_failure_shows_one_line_and_app_stays_usable(window, tiny_dataset: Path,
     with qtbot.waitSignal(window.trainingFinished, timeout=120_000) as blocker:
         assert t.start()
     assert blocker.args[0]["cancelled"] is False and "error" not in blocker.args[0]
+
+
+def test_worker_throttles_batch_signals_but_keeps_phase_ends(qapp) -> None:
+    from tlgui.engine.events import BatchEnd
+    from tlgui.gui.worker import TrainWorker
+
+    worker = TrainWorker(scan=None, config={})
+    seen = []
+    worker.batchEnded.connect(seen.append)  # direct: same thread
+    for b in range(1, 501):  # 500 batches within a few milliseconds
+        worker.on_batch_end(BatchEnd(1, "train", b, 500, 0.5, 0.0))
+    assert 1 <= len(seen) <= 3
+    assert seen[-1].batch == 500  # the end of a phase is always shown
+    worker.cancel()
+    assert worker._cancel_requested
