@@ -331,8 +331,9 @@ class MainWindow(QMainWindow):
             self.actionSaveModel.setEnabled(True)
             self.train_page.saveButton.setEnabled(True)
             self._to_results("set_fit_result", result)
-            tasks.submit(handle_from_result, result, self.tr("trained just now"),
-                         done=self.predict_page.set_model)
+            # Cheap (torch is loaded, the model is built): done at once so a picture dropped
+            # right after the run already uses the new model.
+            self.predict_page.set_model(handle_from_result(result, self.tr("trained just now")))
             self.stateLabel.setText(self.tr("Trained: best validation accuracy {0:.1%}")
                                     .format(result.best_val_acc))
         self.trainingFinished.emit(summary)
