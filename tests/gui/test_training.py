@@ -131,3 +131,18 @@ def test_worker_throttles_batch_signals_but_keeps_phase_ends(qapp) -> None:
     assert seen[-1].batch == 500  # the end of a phase is always shown
     worker.cancel()
     assert worker._cancel_requested
+
+
+def test_unattended_close_mid_run_stops_without_a_dialog(qtbot, tiny_dataset: Path) -> None:
+    """Offscreen nobody can answer a question: closing still ends the run cleanly."""
+    from tlgui.gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    w.load_dataset(tiny_dataset)
+    _quick(w, 200)
+    w.train_page.start()
+    qtbot.waitUntil(lambda: w.train_page.epochTable.rowCount() > 0, timeout=60_000)
+    assert w.close()
+    assert w.train_page.thread is None and not w.train_page.is_running()

@@ -12,7 +12,7 @@ import os
 import sys
 
 from PySide6.QtCore import QEventLoop, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -43,6 +43,18 @@ QListWidget#stepList::item:selected { background: #2c3347; color: white;
                                       border-left: 3px solid #5c7cfa; }
 QListWidget#stepList::item:hover:!selected { background: #262c3d; }
 """
+
+
+_QUESTION = QMessageBox.question
+
+
+def ask(parent, title: str, text: str, buttons, default, unattended):
+    """``QMessageBox.question``, except on a display nobody can see (the offscreen platform of
+    scripts and UI tests) where a modal question would wait forever: there ``unattended`` is
+    the answer. A test that replaces ``QMessageBox.question`` still gets asked."""
+    if QMessageBox.question is _QUESTION and QGuiApplication.platformName() == "offscreen":
+        return unattended
+    return QMessageBox.question(parent, title, text, buttons, default)
 
 
 def _warm_up() -> tuple[str, dict[str, bool]]:
@@ -471,22 +483,23 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         if self.train_page.is_running():
-            answer = QMessageBox.question(
+            answer = ask(
                 self, self.tr("Training is running"),
                 self.tr("Stop training and quit? The run so far is discarded."),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
+                QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
             self.train_page.stop_and_wait()
             self.unsaved = False
         if self.unsaved and self.fit_result is not None:
-            answer = QMessageBox.question(
+            answer = ask(
                 self, self.tr("Unsaved model"),
                 self.tr("The trained model has not been saved. Save it before quitting?"),
                 QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+                | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save,
+                QMessageBox.StandardButton.Discard)
             if answer == QMessageBox.StandardButton.Cancel or (
                     answer == QMessageBox.StandardButton.Save and not self.save_model_dialog()):
                 event.ignore()
