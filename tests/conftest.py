@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # Tests never download: torchvision weights would go to this empty folder and fail offline.
 os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="tlgui-torch-home-")
+# Run folders (resume checkpoints) of CLI/GUI runs go here, not into the user's data folder.
+os.environ["TLGUI_RUNS_DIR"] = tempfile.mkdtemp(prefix="tlgui-runs-")
 os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
 
 from tests.helpers import make_dataset, make_image

@@ -459,6 +459,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def _write_cams(predictor, bundle, preds, folder: str) -> dict[str, tuple[float, float]]:
     """One ``<name>.cam.png`` Grad-CAM overlay (for the top class) per predicted image in
     ``folder``; returns each path's heat-map peak as (x, y) fractions of the image."""
+    from .engine.checkpoint import atomic_write
     from .engine.data import ImageLoadError, load_image
     from .engine.explain import gradcam_overlay
 
@@ -483,7 +484,7 @@ def _write_cams(predictor, bundle, preds, folder: str) -> dict[str, tuple[float,
             n += 1
             name = f"{stem}-{n}.cam.png"
         used.add(name)
-        overlay.save(os.path.join(folder, name))
+        atomic_write(os.path.join(folder, name), lambda f, im=overlay: im.save(f, format="PNG"))
         peaks[p.path] = peak
     return peaks
 

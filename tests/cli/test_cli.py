@@ -33,9 +33,10 @@ def test_train_jsonl_contract(trained) -> None:
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     kinds = [line["event"] for line in lines]
-    assert kinds == ["skipped", "epoch", "epoch", "done"]
-    assert lines[0]["path"].endswith("broken.jpg") and "not an image" in lines[0]["reason"]
-    epoch = lines[1]
+    assert kinds == ["run", "skipped", "epoch", "epoch", "done"]
+    assert Path(lines[0]["run_dir"]).is_dir()
+    assert lines[1]["path"].endswith("broken.jpg") and "not an image" in lines[1]["reason"]
+    epoch = lines[2]
     assert {"epoch", "epochs", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
             "seconds"} <= set(epoch)
     assert epoch["epoch"] == 1 and epoch["epochs"] == 2 and isinstance(epoch["lr"], list)

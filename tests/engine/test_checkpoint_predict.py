@@ -79,10 +79,11 @@ def test_predictor_top_k_paths_folders_and_csv(trained, tmp_path: Path) -> None:
     assert preds[0].label == "red" and len(preds[0].top) == 2
     assert abs(sum(p for _, p in preds[0].top) - 1.0) < 1e-5
     assert all(p.label == "blue" for p in preds[1:5])
-    broken = [p for p in preds if p.path.endswith("broken.jpg")][0]
+    broken = next(p for p in preds if p.path.endswith("broken.jpg"))
     assert broken.error and broken.top == ()
     write_csv(preds, tmp_path / "out.csv", top_k=2)
-    rows = list(csv.DictReader(open(tmp_path / "out.csv", encoding="utf-8")))
+    with open(tmp_path / "out.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 7 and rows[0]["label"] == "red" and rows[0]["label_2"] == "blue"
     tta = Predictor.from_bundle(load_bundle(tmp_path / "m.pt"), tta=True)
     assert tta.predict_paths([red])[0].label == "red"

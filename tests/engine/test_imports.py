@@ -10,8 +10,9 @@ ENGINE_MODULES = ["data", "augment", "backbones", "model", "trainer", "events", 
 
 
 def _modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\nprint('\\n'.join(sys.modules))"],
-                         capture_output=True, text=True, check=True)
+    probe = code + "\nimport sys\nprint('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
     return set(out.stdout.split())
 
 
