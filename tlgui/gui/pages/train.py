@@ -35,9 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.backbones import BACKBONES, DEFAULT_BACKBONE
+from ...engine.config import TrainConfig
 from ...engine.data import DatasetScan
 from ..widgets.spin import LogSpinBox
 from ..worker import TrainWorker
+
+# The measured defaults (torch-free): one source for the CLI, the engine and this page.
+DEFAULTS = TrainConfig()
 
 MODES = ("transfer", "finetune", "staged")
 
@@ -140,7 +144,7 @@ class TrainPage(QWidget):
         hf = QFormLayout(hp_box)
         self.headLrSpin = LogSpinBox()
         self.headLrSpin.setObjectName("headLrSpin")
-        self.headLrSpin.setValue(1e-3)
+        self.headLrSpin.setValue(DEFAULTS.lr_head)
         self.headLrSpin.setToolTip(self.tr("Learning rate of the new output layer"))
         self.suggestButton = QPushButton(self.tr("Suggest…"))
         self.suggestButton.setObjectName("suggestLrButton")
@@ -153,24 +157,24 @@ class TrainPage(QWidget):
         hf.addRow(self.tr("Head learning rate"), lr_row)
         self.backboneLrSpin = LogSpinBox()
         self.backboneLrSpin.setObjectName("backboneLrSpin")
-        self.backboneLrSpin.setValue(1e-4)
+        self.backboneLrSpin.setValue(DEFAULTS.lr_backbone)
         self.backboneLrSpin.setToolTip(self.tr(
             "Learning rate of the pretrained layers (fine-tune and staged modes only)"))
         hf.addRow(self.tr("Backbone learning rate"), self.backboneLrSpin)
         self.freezeEpochsSpin = QSpinBox()
         self.freezeEpochsSpin.setObjectName("freezeEpochsSpin")
         self.freezeEpochsSpin.setRange(1, 100)
-        self.freezeEpochsSpin.setValue(1)
+        self.freezeEpochsSpin.setValue(DEFAULTS.freeze_epochs)
         hf.addRow(self.tr("Frozen epochs first"), self.freezeEpochsSpin)
         self.epochsSpin = QSpinBox()
         self.epochsSpin.setObjectName("epochsSpin")
         self.epochsSpin.setRange(1, 1000)
-        self.epochsSpin.setValue(10)
+        self.epochsSpin.setValue(DEFAULTS.epochs)
         hf.addRow(self.tr("Epochs"), self.epochsSpin)
         self.batchSizeSpin = QSpinBox()
         self.batchSizeSpin.setObjectName("batchSizeSpin")
         self.batchSizeSpin.setRange(1, 1024)
-        self.batchSizeSpin.setValue(32)
+        self.batchSizeSpin.setValue(DEFAULTS.batch_size)
         hf.addRow(self.tr("Batch size"), self.batchSizeSpin)
         self.optimizerCombo = QComboBox()
         self.optimizerCombo.setObjectName("optimizerCombo")
@@ -189,7 +193,7 @@ class TrainPage(QWidget):
         self.patienceSpin = QSpinBox()
         self.patienceSpin.setObjectName("patienceSpin")
         self.patienceSpin.setRange(0, 1000)
-        self.patienceSpin.setValue(5)
+        self.patienceSpin.setValue(DEFAULTS.patience)
         self.patienceSpin.setSpecialValueText(self.tr("off"))
         self.patienceSpin.setToolTip(self.tr(
             "Early stopping: stop after this many epochs without a better validation score"))
@@ -386,12 +390,11 @@ class TrainPage(QWidget):
         if self.scan is None:
             self.failed.emit(self.tr("Load a dataset first."))
             return
-        from ...engine.trainer import TrainConfig
         from ..widgets.lr_finder import LrFinderDialog
 
         dialog = LrFinderDialog(self.scan, TrainConfig.from_dict(self.config_dict()), self)
         if dialog.exec() == LrFinderDialog.DialogCode.Accepted:
-            lr = float(getattr(dialog, "suggested_lr", math.nan))
+            lr = float(dialog.suggested_lr)
             if math.isfinite(lr) and lr > 0:
                 self.headLrSpin.setValue(lr)
 
