@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -62,7 +63,7 @@ class MistakesGallery(QListWidget):
         self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setSpacing(4)
         self._generation = 0
-        self._rows: dict[str, list[QListWidgetItem]] = {}
+        self._rows: dict[str, list[int]] = {}
         self.itemClicked.connect(self._on_clicked)
         self.pending_thumbnails = 0
 
@@ -86,7 +87,9 @@ class MistakesGallery(QListWidget):
                             .replace("%5", f"{s['loss']:.3f}"))
             item.setData(SAMPLE_ROLE, dict(s))
             self.addItem(item)
-            self._rows.setdefault(s["path"], []).append(item)
+            # Rows, not item objects: the list may be cleared (items deleted) before the
+            # thumbnails arrive, and a row is re-checked against its path on arrival.
+            self._rows.setdefault(s["path"], []).append(self.count() - 1)
         paths = list(self._rows)
         chunk = 24
         self.pending_thumbnails = 0
@@ -98,18 +101,22 @@ class MistakesGallery(QListWidget):
         return len(mistakes)
 
     def _thumb_done(self, generation: int) -> None:
-        if generation == self._generation:
+        if shiboken6.isValid(self) and generation == self._generation:
             self.pending_thumbnails = max(0, self.pending_thumbnails - 1)
 
     def _on_thumbs(self, generation: int, results: list[tuple[str, QImage | None]]) -> None:
+        if not shiboken6.isValid(self):
+            return  # the gallery was closed while its thumbnails were being made
         if generation != self._generation:
             return  # a newer set of samples replaced these
         for path, image in results:
             if image is None:
                 continue
             icon = QIcon(QPixmap.fromImage(image))
-            for item in self._rows.get(path, []):
-                item.setIcon(icon)
+            for row in self._rows.get(path, []):
+                item = self.item(row)
+                if item is not None and (item.data(SAMPLE_ROLE) or {}).get("path") == path:
+                    item.setIcon(icon)
         self._thumb_done(generation)
 
     @Slot(QListWidgetItem)
