@@ -21,7 +21,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -798,17 +798,12 @@ def fit(
     return Trainer(scan, config or TrainConfig(), callbacks, cancel, run_dir, resume).fit()
 
 
-def config_with(config: TrainConfig, **changes: Any) -> TrainConfig:
-    return replace(config, **changes)
-
-
 __all__ = [
     "CancelToken",
     "FitResult",
     "TrainConfig",
     "Trainer",
     "TrainingError",
-    "config_with",
     "fit",
     "resolve_device",
 ]

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from ...engine.augment import PRESET_NAMES, AugmentSpec
 from ...engine.data import DatasetScan, load_image
 from .. import tasks
 from ..imaging import pil_to_qimage
+from ..widgets.panel import settings_column
 from ..widgets.tile_grid import TileGrid
 
 TILES = 8
@@ -169,14 +169,7 @@ class AugmentPage(QWidget):
         self.errorLabel.setWordWrap(True)
         cl.addWidget(self.errorLabel)
         cl.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(controls)
-        scroll.setMinimumWidth(400)
-        scroll.setMaximumWidth(440)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        root.addWidget(scroll)
+        root.addWidget(settings_column(controls, 400, 440))
 
         right = QVBoxLayout()
         bar = QHBoxLayout()

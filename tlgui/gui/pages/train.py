@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 from ...engine.backbones import BACKBONES, DEFAULT_BACKBONE
 from ...engine.config import TrainConfig
 from ...engine.data import DatasetScan
+from ..widgets.panel import settings_column
 from ..widgets.spin import LogSpinBox
 from ..worker import TrainWorker
 
@@ -209,14 +209,7 @@ class TrainPage(QWidget):
         hf.addRow(self.tr("Device"), self.deviceCombo)
         fl.addWidget(hp_box)
         fl.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(form_host)
-        scroll.setMinimumWidth(410)
-        scroll.setMaximumWidth(460)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        root.addWidget(scroll)
+        root.addWidget(settings_column(form_host, 410, 460))
 
         run = QVBoxLayout()
         bar = QHBoxLayout()
