@@ -1,6 +1,10 @@
 """The bridge between the engine's trainer and Qt: a ``QObject`` moved to a ``QThread`` that
 runs ``Trainer.fit`` and is itself a trainer callback, re-emitting the engine's plain events as
 Qt signals (queued to the GUI thread). Per-batch signals are throttled to ~10 per second.
+
+With a run folder the trainer keeps a resume checkpoint there after every epoch; with
+``resume=True`` it continues that run and first replays the saved epochs through
+``epochEnded``, so the page shows the whole history.
 """
 
 from __future__ import annotations
@@ -40,12 +44,16 @@ class TrainWorker(QObject, Callback):
     failed = Signal(str)
     finished = Signal(object)
 
-    def __init__(self, scan: DatasetScan, config: dict) -> None:
+    def __init__(self, scan: DatasetScan, config: dict, run_dir: str | None = None,
+                 resume: bool = False) -> None:
         """``config`` is a ``TrainConfig.to_dict()``-style dict: building the dataclass here
-        would import torch on the GUI thread, so the worker does it."""
+        would import torch on the GUI thread, so the worker does it. ``run_dir``: the run
+        folder for the per-epoch resume checkpoint; ``resume``: continue the run saved there."""
         super().__init__()
         self.scan = scan
         self.config = dict(config)
+        self.run_dir = run_dir
+        self.resume = resume
         self.cancel_token = None  # the engine's CancelToken, made on the worker thread
         self._cancel_requested = False
         self._last_batch = 0.0
@@ -72,7 +80,8 @@ class TrainWorker(QObject, Callback):
             if self._cancel_requested:
                 self.cancel_token.cancel()
             config = TrainConfig.from_dict(self.config)
-            result = Trainer(self.scan, config, [self], self.cancel_token).fit()
+            result = Trainer(self.scan, config, [self], self.cancel_token,
+                             run_dir=self.run_dir, resume=self.resume).fit()
         except Exception as exc:  # every failure becomes one line for a dialog
             self.error = self._error or one_line(exc)
             self.failed.emit(self.error)
