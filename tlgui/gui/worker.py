@@ -45,15 +45,18 @@ class TrainWorker(QObject, Callback):
     finished = Signal(object)
 
     def __init__(self, scan: DatasetScan, config: dict, run_dir: str | None = None,
-                 resume: bool = False) -> None:
+                 resume: bool = False, run_meta: dict | None = None) -> None:
         """``config`` is a ``TrainConfig.to_dict()``-style dict: building the dataclass here
         would import torch on the GUI thread, so the worker does it. ``run_dir``: the run
-        folder for the per-epoch resume checkpoint; ``resume``: continue the run saved there."""
+        folder for the per-epoch resume checkpoint; ``resume``: continue the run saved there;
+        ``run_meta``: fields for the folder's ``run.json``, written first thing on the worker
+        thread (the atomic writer imports torch)."""
         super().__init__()
         self.scan = scan
         self.config = dict(config)
         self.run_dir = run_dir
         self.resume = resume
+        self.run_meta = dict(run_meta) if run_meta else None
         self.cancel_token = None  # the engine's CancelToken, made on the worker thread
         self._cancel_requested = False
         self._last_batch = 0.0
@@ -76,6 +79,10 @@ class TrainWorker(QObject, Callback):
         try:
             from ..engine.trainer import CancelToken, TrainConfig, Trainer
 
+            if self.run_dir is not None and self.run_meta:
+                from ..engine.runs import RunFolder
+
+                RunFolder(self.run_dir).write_meta(**self.run_meta)
             self.cancel_token = CancelToken()
             if self._cancel_requested:
                 self.cancel_token.cancel()
