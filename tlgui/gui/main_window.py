@@ -34,6 +34,7 @@ from .pages.train import TrainPage
 from .resources import app_icon
 from .settings import add_recent, make_settings, read_list
 from .widgets.drop_zone import local_paths
+from .widgets.run_picker import latest_interrupted, pick_run
 
 SIDEBAR_STYLE = """
 QListWidget#stepList { background: #1f2433; color: #dfe3ee; border: none; font-size: 14px;
@@ -73,6 +74,21 @@ def _import_plotting() -> None:
     import matplotlib.figure  # noqa: F401
 
 
+def _prepare_resume(path: str, data: str, val_split: float, seed: int):
+    """Re-scan a run's dataset with the run's split and seed and check that its resume
+    checkpoint loads and fits that dataset (off the GUI thread: this imports torch)."""
+    from ..engine.data import scan_dataset
+    from ..engine.runs import RunFolder
+
+    scan = scan_dataset(data, val_split=val_split, seed=seed)
+    state = RunFolder(path).load_state()
+    classes = [str(c) for c in state.get("classes", [])]
+    if classes and classes != list(scan.classes):
+        raise ValueError(f"the dataset's classes changed since the run started "
+                         f"({', '.join(classes)}); cannot resume")
+    return scan
+
+
 def _load_model(path: str):
     from ..engine.checkpoint import load_bundle
 
@@ -95,6 +111,9 @@ class MainWindow(QMainWindow):
         self._pending_results: list[tuple[str, object]] = []
         self.settings = settings or make_settings()
         self.fit_result = None
+        self.fit_run_dir: str | None = None  # run folder of fit_result
+        self._fit_out: str | None = None  # where that run's model was saved before, if ever
+        self._resume_pending = False
         self.bundle = None
         self.unsaved = False
         self.device_text = ""
@@ -197,6 +216,10 @@ class MainWindow(QMainWindow):
             "actionSaveModel", self.tr("Save model as…"), self.save_model_dialog,
             QKeySequence.StandardKey.Save)
         self.actionSaveModel.setEnabled(False)
+        self.resumeRunAction = self._action(
+            "resumeRunAction", self.tr("Resume Run…"), self.resume_run_dialog)
+        self.resumeRunAction.setToolTip(self.tr(
+            "Continue a training run that was stopped, failed or interrupted"))
         self.actionQuit = self._action("actionQuit", self.tr("Quit"), self.close,
                                        QKeySequence.StandardKey.Quit)
         self.actionStartTraining = self._action(
@@ -211,6 +234,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.actionOpenDataset)
         m.addAction(self.actionOpenModel)
         m.addAction(self.actionSaveModel)
+        m.addAction(self.resumeRunAction)
         m.addSeparator()
         self.recentDataMenu = m.addMenu(self.tr("Recent datasets"))
         self.recentModelMenu = m.addMenu(self.tr("Recent models"))
@@ -252,6 +276,7 @@ class MainWindow(QMainWindow):
         t.runFinished.connect(self._run_finished)
         t.failed.connect(lambda msg: self.show_error(self.tr("Training failed"), msg))
         t.saveButton.clicked.connect(self.save_model_dialog)
+        t.resumeRequested.connect(self.resume_run_dialog)
         p.modelFileDropped.connect(lambda path: QTimer.singleShot(0, lambda: self.open_model(path)))
         p.openModelRequested.connect(self.open_model_dialog)
 
@@ -335,10 +360,13 @@ class MainWindow(QMainWindow):
         self.stateLabel.setText(text)
         self.actionStartTraining.setEnabled(state == "idle")
         self.actionStopTraining.setEnabled(state == "running")
+        self.resumeRunAction.setEnabled(state == "idle")
 
     def _run_finished(self, result, summary: dict) -> None:
         if result is not None and result.history:
             self.fit_result = result
+            self.fit_run_dir = self.train_page.run_dir
+            self._fit_out = self._run_meta(self.fit_run_dir).get("out")
             self.unsaved = True
             self.actionSaveModel.setEnabled(True)
             self.train_page.saveButton.setEnabled(True)
@@ -361,16 +389,41 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("Cannot save the model"), tasks.one_line(exc))
             return False
         self.unsaved = False
-        add_recent(self.settings, "recent/models", os.path.abspath(path))
+        path = os.path.abspath(path)
+        add_recent(self.settings, "recent/models", path)
+        self._record_out(path)
         self.stateLabel.setText(self.tr("Saved {0}").format(path))
         return True
+
+    def _run_meta(self, run_dir: str | None) -> dict:
+        """The ``run.json`` of ``run_dir``, or ``{}`` when there is none or it is unusable."""
+        from ..engine.runs import RunError, RunFolder
+
+        if run_dir is None:
+            return {}
+        try:
+            return RunFolder(run_dir).meta()
+        except RunError:
+            return {}
+
+    def _record_out(self, path: str) -> None:
+        """Note in the run folder where its model was saved (the CLI's ``--out``): resuming
+        the run later offers the same file."""
+        from ..engine.runs import RunError, RunFolder
+
+        self._fit_out = path
+        if self.fit_run_dir is None or not self._run_meta(self.fit_run_dir):
+            return  # never replace a damaged run.json with a bare one
+        with contextlib.suppress(RunError, OSError):
+            RunFolder(self.fit_run_dir).write_meta(out=path, checkpoint=path)
 
     def save_model_dialog(self) -> bool:
         if self.fit_result is None:
             self.show_error(self.tr("Nothing to save"), self.tr("Train a model first."))
             return False
-        start = os.path.join(self.settings.value("paths/models", os.path.expanduser("~")),
-                             f"{self.fit_result.config.backbone}.pt")
+        start = self._fit_out or os.path.join(
+            self.settings.value("paths/models", os.path.expanduser("~")),
+            f"{self.fit_result.config.backbone}.pt")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save model as"), start,
                                               self.tr("tlgui model (*.pt)"))
         if not path:
@@ -387,6 +440,94 @@ class MainWindow(QMainWindow):
         if path:
             self.settings.setValue("paths/models", os.path.dirname(path))
             self.open_model(path)
+
+    # ------------------------------------------------------------------ resuming a run
+
+    def resume_run_dialog(self) -> None:
+        """Pick an unfinished run (recent ones, or any folder) and continue it."""
+        if self.train_page.is_running() or self._resume_pending:
+            return
+        path = pick_run(self)
+        if path:
+            self.resume_run(path)
+
+    def resume_run(self, path: str) -> bool:
+        """Continue the run in ``path``: re-scan its dataset with its split and seed (off the
+        GUI thread), show its settings and train on with ``resume=True``. Problems become a
+        one-line dialog; True when the resume is under way (``trainingFinished`` ends it)."""
+        from ..engine.config import TrainConfig
+        from ..engine.runs import RunError, RunFolder
+
+        if self.train_page.is_running() or self._resume_pending:
+            return False
+        title = self.tr("Cannot resume the run")
+        try:
+            run = RunFolder.open(path)
+            meta = run.meta()
+            config = TrainConfig.from_dict(meta["config"])
+            config.validate()
+        except (RunError, TypeError, ValueError) as exc:
+            self.show_error(title, tasks.one_line(exc))
+            return False
+        if not run.has_state():
+            self.show_error(title, self.tr("{0} has no finished epoch to resume from")
+                            .format(run.path))
+            return False
+        data = meta.get("data")
+        if not isinstance(data, str) or not os.path.isdir(data):
+            self.show_error(title, self.tr("the dataset folder of this run is gone: {0}")
+                            .format(data or self.tr("(not recorded)")))
+            return False
+        val_split = meta.get("val_split")
+        val_split = float(val_split) if isinstance(val_split, (int, float)) else 0.2
+        cfg = config.to_dict()
+        self._resume_pending = True
+        self.resumeRunAction.setEnabled(False)
+        self.train_page.resumeButton.setEnabled(False)
+        self.stateLabel.setText(self.tr("Preparing to resume {0}…").format(run.path.name))
+
+        def failed(message: str) -> None:
+            self._resume_done()
+            self.show_error(title, message)
+
+        tasks.submit(_prepare_resume, str(run.path), data, val_split, config.seed,
+                     done=lambda scan: self._resume_scanned(str(run.path), cfg, val_split,
+                                                            scan),
+                     failed=failed)
+        return True
+
+    def _resume_done(self) -> None:
+        self._resume_pending = False
+        self._train_state(self.train_page.state)
+        self.train_page.resumeButton.setEnabled(not self.train_page.is_running())
+
+    def _resume_scanned(self, path: str, config: dict, val_split: float, scan) -> None:
+        from ..engine.augment import AugmentSpec
+
+        self._resume_done()
+        if self.train_page.is_running():
+            self.show_error(self.tr("Cannot resume the run"),
+                            self.tr("another training run is active"))
+            return
+        spin = self.data_page.valSplitSpin
+        if scan.val_fraction is not None and spin.minimum() <= val_split <= spin.maximum():
+            spin.setValue(val_split)
+        self.data_page.show_scan(scan)
+        self._dataset_loaded(scan)
+        with contextlib.suppress(TypeError, ValueError):
+            self.augment_page.set_spec(AugmentSpec.from_dict(config["augment"]))
+        self.train_page.apply_config(config)
+        self.steps.setCurrentRow(2)
+        self.train_page.resume(scan, path, config)
+
+    def _offer_resume(self) -> None:
+        """If the newest run was left running (the app or process was killed), say so."""
+        run = latest_interrupted()
+        if run is not None and not self.train_page.is_running():
+            self.statusBar().showMessage(self.tr(
+                "The last run ({0}, {1}/{2} epochs) did not finish: File ▸ Resume Run… "
+                "continues it.").format(os.path.basename(run.data) or run.data,
+                                        run.epochs_done, run.epochs_total), 20_000)
 
     # ------------------------------------------------------------------ messages
 
@@ -423,6 +564,7 @@ class MainWindow(QMainWindow):
         if not self._warmed:
             self._warmed = True
             QTimer.singleShot(0, self.warm_up)
+            QTimer.singleShot(0, self._offer_resume)
 
     def warm_up(self) -> None:
         """Load matplotlib and torch in the background once the window is on screen."""
@@ -485,7 +627,8 @@ class MainWindow(QMainWindow):
         if self.train_page.is_running():
             answer = ask(
                 self, self.tr("Training is running"),
-                self.tr("Stop training and quit? The run so far is discarded."),
+                self.tr("Stop training and quit? The run can be continued later with "
+                        "File ▸ Resume Run…."),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:

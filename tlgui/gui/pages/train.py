@@ -3,11 +3,15 @@
 The run itself belongs to a :class:`~tlgui.gui.worker.TrainWorker` on its own ``QThread``;
 this page owns exactly one run at a time (idle -> running -> stopping -> idle) and never
 starts a new one from inside the end-of-run handler.
+
+Every run gets a run folder (:mod:`tlgui.engine.runs`) with a resume checkpoint per epoch, so
+a run that was stopped, failed or killed can be continued (:meth:`TrainPage.resume`).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import time
 
 from PySide6.QtCore import Qt, QThread, Signal
@@ -36,6 +40,7 @@ from PySide6.QtWidgets import (
 from ...engine.backbones import BACKBONES, DEFAULT_BACKBONE
 from ...engine.config import TrainConfig
 from ...engine.data import DatasetScan
+from ...engine.runs import RunError, RunFolder
 from ..widgets.panel import settings_column
 from ..widgets.spin import LogSpinBox
 from ..worker import TrainWorker
@@ -56,6 +61,7 @@ class TrainPage(QWidget):
     runFinished = Signal(object, dict)  # FitResult or None, summary (the CLI's done keys)
     stateChanged = Signal(str)  # idle, running, stopping
     failed = Signal(str)
+    resumeRequested = Signal()  # the Resume button: the window picks the run
 
     def __init__(self, parent: QWidget | None = None, lazy_canvas: bool = False) -> None:
         """``lazy_canvas``: build the matplotlib canvas later (:meth:`ensure_canvas`), so the
@@ -67,8 +73,10 @@ class TrainPage(QWidget):
         self.state = "idle"
         self.thread: QThread | None = None
         self.worker: TrainWorker | None = None
+        self.run_dir: str | None = None  # the current (or last) run's folder
         self._epochs = 1
         self._run_t0 = 0.0
+        self._eta_base: float | None = None
         self._best_epoch = 0
         self._build()
         self._mode_changed()
@@ -228,12 +236,19 @@ class TrainPage(QWidget):
         self.stopTrainingButton.setToolTip(self.tr("Stop after the current batch (Esc)"))
         self.stopTrainingButton.setMinimumHeight(34)
         self.stopTrainingButton.clicked.connect(self.stop)
+        self.resumeButton = QPushButton(self.tr("Resume…"))
+        self.resumeButton.setObjectName("resumeButton")
+        self.resumeButton.setToolTip(self.tr(
+            "Continue a run that was stopped, failed or interrupted"))
+        self.resumeButton.setMinimumHeight(34)
+        self.resumeButton.clicked.connect(self.resumeRequested)
         self.saveButton = QPushButton(self.tr("Save model…"))
         self.saveButton.setObjectName("saveModelButton")
         self.saveButton.setMinimumHeight(34)
         self.saveButton.setEnabled(False)
         bar.addWidget(self.startTrainingButton)
         bar.addWidget(self.stopTrainingButton)
+        bar.addWidget(self.resumeButton)
         bar.addStretch(1)
         bar.addWidget(self.saveButton)
         run.addLayout(bar)
@@ -248,6 +263,12 @@ class TrainPage(QWidget):
         self.runLabel.setObjectName("runLabel")
         self.runLabel.setWordWrap(True)
         run.addWidget(self.runLabel)
+        self.runFolderLabel = QLabel()
+        self.runFolderLabel.setObjectName("runFolderLabel")
+        self.runFolderLabel.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.runFolderLabel.setStyleSheet("color: palette(placeholder-text);")
+        self.runFolderLabel.hide()
+        run.addWidget(self.runFolderLabel)
 
         split = QSplitter(Qt.Orientation.Vertical)
         self.plotHost = QWidget()
@@ -369,6 +390,35 @@ class TrainPage(QWidget):
             "augment": dict(self.augment_provider()),
         }
 
+    def apply_config(self, config: dict) -> None:
+        """Show a run's settings (``TrainConfig`` fields) in the controls, e.g. when resuming;
+        fields the page has no control for are left alone."""
+        for combo, key in ((self.backboneCombo, "backbone"), (self.optimizerCombo, "optimizer"),
+                           (self.schedulerCombo, "scheduler"), (self.deviceCombo, "device")):
+            i = combo.findData(config.get(key))
+            if i >= 0:
+                combo.setCurrentIndex(i)
+        weights = config.get("weights")
+        if isinstance(weights, str):
+            i = self.weightsCombo.findData(weights)
+            if i < 0:  # a weights file: listed like one picked with "From file…"
+                self.weightsCombo.insertItem(2, weights, weights)
+                i = 2
+            self.weightsCombo.setCurrentIndex(i)
+        if config.get("mode") in self.modeRadios:
+            self.modeRadios[config["mode"]].setChecked(True)
+        for spin, key in ((self.epochsSpin, "epochs"), (self.batchSizeSpin, "batch_size"),
+                          (self.patienceSpin, "patience"),
+                          (self.freezeEpochsSpin, "freeze_epochs")):
+            if isinstance(config.get(key), int):
+                spin.setValue(config[key])
+        for spin, key in ((self.headLrSpin, "lr_head"), (self.backboneLrSpin, "lr_backbone")):
+            if isinstance(config.get(key), (int, float)):
+                spin.setValue(float(config[key]))
+        self.classWeightCheck.setChecked(bool(config.get("class_weighted", False)))
+        self._mode_changed()
+        self._update_weights_note()
+
     def set_dataset(self, scan: DatasetScan) -> None:
         self.scan = scan
         self._update_buttons()
@@ -404,28 +454,62 @@ class TrainPage(QWidget):
     def _update_buttons(self) -> None:
         idle = self.state == "idle"
         self.startTrainingButton.setEnabled(idle and self.scan is not None)
+        self.resumeButton.setEnabled(idle)
         self.stopTrainingButton.setEnabled(self.state == "running")
         for w in (self.backboneCombo, self.weightsCombo, self.epochsSpin, self.batchSizeSpin,
                   self.suggestButton):
             w.setEnabled(idle)
 
     def start(self) -> bool:
-        """Start a run on the current dataset; False when one is running or no data."""
+        """Start a run on the current dataset in a new run folder; False when one is running,
+        there is no data or the run folder cannot be made (``failed`` says why)."""
         if self.state != "idle" or self.scan is None:
             return False
-        self._epochs = self.epochsSpin.value()
+        config = TrainConfig.from_dict(self.config_dict()).to_dict()
+        try:
+            run = RunFolder.create()
+        except RunError as exc:
+            self.failed.emit(str(exc))
+            return False
+        # run.json is written by the worker before anything else, so even a run that fails
+        # while loading the backbone leaves a readable one behind.
+        meta = {"config": config, "data": os.path.abspath(self.scan.root),
+                "val_split": self.scan.val_fraction, "out": None, "status": "running"}
+        return self._launch(self.scan, config, str(run.path), resume=False, meta=meta)
+
+    def resume(self, scan: DatasetScan, run_dir: str, config: dict) -> bool:
+        """Continue the run in ``run_dir`` on ``scan`` (re-scanned with the run's split and
+        seed) with the run's own ``config``; the saved epochs are replayed first, so the table
+        and curves show the whole run. False when a run is active."""
+        if self.state != "idle":
+            return False
+        self.scan = scan
+        return self._launch(scan, dict(config), str(run_dir), resume=True)
+
+    def _launch(self, scan: DatasetScan, config: dict, run_dir: str, resume: bool,
+                meta: dict | None = None) -> bool:
+        self.run_dir = run_dir
+        self.runFolderLabel.setText(self.tr("Run folder: {0}").format(run_dir))
+        self.runFolderLabel.setToolTip(self.tr(
+            "A checkpoint is kept here after every epoch: File ▸ Resume Run… continues the "
+            "run if it is stopped or interrupted."))
+        self.runFolderLabel.show()
+        self._epochs = int(config.get("epochs", self.epochsSpin.value()))
         self._best_epoch = 0
         self._run_t0 = time.monotonic()
+        self._eta_base = None
         self.epochTable.setRowCount(0)
         self.ensure_canvas()
         self.curvesCanvas.clear()
         self.trainProgress.setValue(0)
         self.trainProgress.setFormat(self.tr("Preparing the model…"))
-        self.runLabel.setText(self.tr("Loading the backbone…"))
+        self.runLabel.setText(self.tr("Resuming the run…") if resume else
+                              self.tr("Loading the backbone…"))
 
         self.thread = QThread(self)
         self.thread.setObjectName("trainThread")
-        self.worker = TrainWorker(self.scan, self.config_dict())
+        self.worker = TrainWorker(scan, config, run_dir=run_dir, resume=resume,
+                                  run_meta=meta)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         w = self.worker
@@ -467,6 +551,10 @@ class TrainPage(QWidget):
                                                     e.n_val, cache))
 
     def _epoch_started(self, e) -> None:
+        if self._eta_base is None:
+            self._eta_base = (e.epoch - 1) / max(1, self._epochs)
+            if e.epoch > 1:  # a resumed run: time only the epochs trained now
+                self._run_t0 = time.monotonic()
         self.trainProgress.setFormat(self.tr("Epoch {0}/{1}").format(e.epoch, e.epochs))
 
     def _batch_ended(self, e) -> None:
@@ -477,7 +565,8 @@ class TrainPage(QWidget):
         overall = (e.epoch - 1 + within.get(e.phase, frac)) / max(1, self._epochs)
         self.trainProgress.setValue(int(1000 * min(1.0, overall)))
         elapsed = time.monotonic() - self._run_t0
-        eta = elapsed / overall - elapsed if overall > 0.02 else None
+        done = overall - (self._eta_base or 0.0)
+        eta = elapsed / done * (1.0 - overall) if done > 0.02 else None
         phase = {"features": self.tr("computing frozen features"), "train": self.tr("train"),
                  "val": self.tr("validate")}.get(e.phase, e.phase)
         eta_text = self.tr(" · about {0} left").format(_fmt_time(eta)) if eta is not None else ""

@@ -1,0 +1,216 @@
+"""Pick an unfinished training run to resume: the recent ones under the runs location, newest
+first, or any run folder through "Browse…".
+
+Listing reads only each folder's ``run.json`` (plain JSON, no torch), so it is cheap enough to
+do on the GUI thread for the few dozen folders a user keeps.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...engine.runs import RunError, RunFolder, runs_root
+
+UNFINISHED = ("running", "cancelled", "failed")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the picker shows of one run (all from ``run.json``)."""
+
+    path: str
+    created: str
+    status: str
+    data: str
+    backbone: str
+    epochs_done: int
+    epochs_total: int
+
+
+def summarize(run: RunFolder) -> RunSummary:
+    """One run's summary; :class:`RunError` if its ``run.json`` is unusable."""
+    meta = run.meta()
+    config = meta["config"]
+    history = meta.get("history") or []
+    done = meta.get("epoch")
+    if not isinstance(done, int):
+        done = len(history) if isinstance(history, list) else 0
+    total = config.get("epochs")
+    return RunSummary(
+        path=str(run.path),
+        created=str(meta.get("created") or ""),
+        status=str(meta.get("status") or ""),
+        data=str(meta.get("data") or ""),
+        backbone=str(config.get("backbone") or ""),
+        epochs_done=done,
+        epochs_total=total if isinstance(total, int) else 0,
+    )
+
+
+def _newest_first(base: Path) -> list[Path]:
+    """Sub-folders of ``base`` by the time their ``run.json`` last changed, newest first."""
+    try:
+        folders = [p for p in base.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+
+    def age(p: Path) -> float:
+        try:
+            return (p / "run.json").stat().st_mtime
+        except OSError:
+            return 0.0
+
+    return sorted(folders, key=lambda p: (age(p), p.name), reverse=True)
+
+
+def unfinished_runs(root: str | os.PathLike[str] | None = None,
+                    limit: int = 50) -> list[RunSummary]:
+    """Runs under ``root`` (default: the runs location) that can be continued: status
+    running/cancelled/failed and at least one finished epoch saved. Newest first; folders
+    that are not runs or are damaged are left out (Browse… reports why one cannot be used)."""
+    found: list[RunSummary] = []
+    for folder in _newest_first(Path(root) if root is not None else runs_root()):
+        run = RunFolder(folder)
+        if not run.has_state():
+            continue
+        try:
+            summary = summarize(run)
+        except RunError:
+            continue
+        if summary.status in UNFINISHED:
+            found.append(summary)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def latest_interrupted(root: str | os.PathLike[str] | None = None) -> RunSummary | None:
+    """The newest run under ``root`` if it was left "running" (the app or the process was
+    killed) and has a saved epoch to continue from; else ``None``. Reads one ``run.json``
+    (more only where folders are not runs)."""
+    for folder in _newest_first(Path(root) if root is not None else runs_root()):
+        run = RunFolder(folder)
+        if not run.meta_path.is_file():
+            continue
+        try:
+            summary = summarize(run)
+        except RunError:  # not a run (or a damaged one): look at the next
+            continue
+        return summary if summary.status == "running" and run.has_state() else None
+    return None
+
+
+class RunPickerDialog(QDialog):
+    """Lists :func:`unfinished_runs`; after ``exec()`` returns Accepted, ``selected_path`` is
+    the chosen run folder (from the list or from Browse…)."""
+
+    def __init__(self, parent: QWidget | None = None,
+                 root: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runPickerDialog")
+        self.setWindowTitle(self.tr("Resume a run"))
+        self.resize(760, 360)
+        self.root = Path(root) if root is not None else runs_root()
+        self.selected_path: str | None = None
+        self.runs = unfinished_runs(self.root)
+
+        lay = QVBoxLayout(self)
+        intro = QLabel(self.tr("Unfinished runs in {0}, newest first:").format(self.root)
+                       if self.runs else
+                       self.tr("No unfinished runs in {0}. Use Browse… to pick a run folder.")
+                       .format(self.root))
+        intro.setWordWrap(True)
+        intro.setObjectName("runPickerIntro")
+        lay.addWidget(intro)
+
+        self.runTable = QTableWidget(len(self.runs), 5)
+        self.runTable.setObjectName("runTable")
+        self.runTable.setHorizontalHeaderLabels([
+            self.tr("Started"), self.tr("Dataset"), self.tr("Backbone"), self.tr("Epochs"),
+            self.tr("Status")])
+        self.runTable.verticalHeader().setVisible(False)
+        self.runTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        statuses = {"running": self.tr("interrupted"), "cancelled": self.tr("stopped"),
+                    "failed": self.tr("failed")}
+        for r, run in enumerate(self.runs):
+            cells = [run.created.replace("T", " ")[:19], os.path.basename(run.data) or run.data,
+                     run.backbone, f"{run.epochs_done}/{run.epochs_total}",
+                     statuses.get(run.status, run.status)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(run.data if c == 1 else run.path)
+                self.runTable.setItem(r, c, item)
+        header = self.runTable.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        if self.runs:
+            self.runTable.selectRow(0)
+        self.runTable.itemDoubleClicked.connect(lambda _item: self.accept())
+        lay.addWidget(self.runTable, 1)
+
+        buttons = QDialogButtonBox()
+        self.resumeButton = buttons.addButton(self.tr("Resume"),
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.resumeButton.setObjectName("runPickerResumeButton")
+        self.resumeButton.setEnabled(bool(self.runs))
+        self.browseButton = QPushButton(self.tr("Browse…"))
+        self.browseButton.setObjectName("runPickerBrowseButton")
+        buttons.addButton(self.browseButton, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.browseButton.clicked.connect(self.browse)
+        lay.addWidget(buttons)
+
+    def accept(self) -> None:
+        if self.selected_path is None:
+            row = self.runTable.currentRow()
+            if not 0 <= row < len(self.runs):
+                return
+            self.selected_path = self.runs[row].path
+        super().accept()
+
+    def browse(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Choose a run folder"),
+                                                str(self.root))
+        if path:
+            self.selected_path = path
+            self.accept()
+
+    def select(self, path: str) -> None:
+        """Choose ``path`` and close (what Browse… does; also used by tests)."""
+        self.selected_path = str(path)
+        self.accept()
+
+
+def pick_run(parent: QWidget | None = None) -> str | None:
+    """Show the picker modally; the chosen run folder or ``None``."""
+    dialog = RunPickerDialog(parent)
+    try:
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.selected_path
+        return None
+    finally:
+        dialog.deleteLater()
+
+
+__all__ = ["RunPickerDialog", "RunSummary", "latest_interrupted", "pick_run", "summarize",
+           "unfinished_runs"]
