@@ -196,3 +196,19 @@ def test_picker_lists_unfinished_runs_newest_first(qtbot, tmp_path: Path,
 
     os.utime(runs_dir / "done" / "run.json", (5_000, 5_000))
     assert latest_interrupted() is None  # the newest run finished: nothing to offer
+
+
+def test_start_up_mentions_a_run_left_running(qtbot, tmp_path: Path, runs_dir: Path) -> None:
+    from tlgui.engine.config import TrainConfig
+    from tlgui.gui.main_window import MainWindow
+
+    run = RunFolder.create(runs_dir / "killed")
+    run.write_meta(config=TrainConfig(epochs=4).to_dict(), data=str(tmp_path / "bees"),
+                   val_split=0.2, status="running", epoch=1)
+    run.last_path.write_bytes(b"state")
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: "Resume Run" in w.statusBar().currentMessage(), timeout=10_000)
+    assert "bees" in w.statusBar().currentMessage()
+    assert "1/4" in w.statusBar().currentMessage()
