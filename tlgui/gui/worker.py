@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..engine.data import DatasetScan
 from ..engine.events import (
@@ -25,6 +25,7 @@ from ..engine.events import (
     FitStart,
     Skipped,
 )
+from ..engine.memory import release_memory
 from .tasks import one_line
 
 BATCH_SIGNAL_INTERVAL = 0.1  # seconds: the progress bar needs no more than ~10 updates/s
@@ -94,7 +95,16 @@ class TrainWorker(QObject, Callback):
             self.failed.emit(self.error)
         finally:
             self.result = result
+            # The trainer, its loaders and batches are gone: hand the heap they freed back to
+            # the OS (glibc keeps it, and RSS creeps up run after run). Here, off the GUI
+            # thread, as unmapping hundreds of MB takes a moment.
+            release_memory()
             self.finished.emit(result)
+            # Back to the GUI thread before this one ends: a deleteLater() posted to a thread
+            # that has finished is never delivered, so every run's worker used to stay alive.
+            app = QCoreApplication.instance()
+            if app is not None:
+                self.moveToThread(app.thread())
             # Quit from here (not via a queued signal) so a GUI thread blocked in wait() on
             # close still sees the thread end.
             QThread.currentThread().quit()
