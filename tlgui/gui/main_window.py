@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
             self.tr("Scanning…") if busy else self.tr("Ready")))
         t.stateChanged.connect(self._train_state)
         t.runFinished.connect(self._run_finished)
+        t.runStarted.connect(self._watch_skipped)
         t.failed.connect(lambda msg: self.show_error(self.tr("Training failed"), msg))
         t.saveButton.clicked.connect(self.save_model_dialog)
         t.resumeRequested.connect(self.resume_run_dialog)
@@ -361,6 +362,13 @@ class MainWindow(QMainWindow):
         self.actionStartTraining.setEnabled(state == "idle")
         self.actionStopTraining.setEnabled(state == "running")
         self.resumeRunAction.setEnabled(state == "idle")
+
+    def _watch_skipped(self) -> None:
+        """Files that fail while training (not at the scan) join the Data page's skipped list.
+        A slot of a QObject, not a lambda: the worker emits on its own thread."""
+        worker = self.train_page.worker
+        if worker is not None:
+            worker.fileSkipped.connect(self.data_page.add_skipped)
 
     def _run_finished(self, result, summary: dict) -> None:
         if result is not None and result.history:

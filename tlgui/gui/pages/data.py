@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -235,11 +235,32 @@ class DataPage(QWidget):
 
         self.skippedList.clear()
         for s in scan.skipped:
-            item = QListWidgetItem(f"{os.path.relpath(s.path, scan.root)} — {s.reason}")
-            item.setToolTip(s.path)
-            self.skippedList.addItem(item)
-        self.skippedTitle.setText(self.tr("<b>Skipped files</b> ({0})").format(len(scan.skipped)))
+            self._list_skipped(s.path, s.reason)
         self._build_thumb_strips(scan)
+
+    @Slot(object)
+    def add_skipped(self, event) -> None:
+        """A file the scan accepted but training could not read (its data is corrupt past the
+        header, or it changed on disk since the scan): listed with the scan's skipped files,
+        once. ``event`` is the engine's ``Skipped`` (path, reason)."""
+        if self.scan is None:
+            return
+        for i in range(self.skippedList.count()):
+            if self.skippedList.item(i).toolTip() == event.path:
+                return
+        self._list_skipped(event.path, event.reason)
+
+    def _list_skipped(self, path: str, reason: str) -> None:
+        root = self.scan.root if self.scan is not None else ""
+        try:
+            shown = os.path.relpath(path, root) if root else path
+        except ValueError:  # another drive (Windows)
+            shown = path
+        item = QListWidgetItem(f"{shown} — {reason}")
+        item.setToolTip(path)
+        self.skippedList.addItem(item)
+        self.skippedTitle.setText(self.tr("<b>Skipped files</b> ({0})").format(
+            self.skippedList.count()))
 
     def _split_name(self, split: str) -> str:
         return {"train": self.tr("train"), "val": self.tr("val"),
