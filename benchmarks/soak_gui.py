@@ -7,15 +7,22 @@ signals to deleted objects). Runs offscreen on a generated dataset; nothing is d
 
     python benchmarks/soak_gui.py                  # 20 start/stop cycles + 5 short runs
     python benchmarks/soak_gui.py --cycles 5 --runs 2 --json
+    python benchmarks/soak_gui.py --diagnose --trim  # + where memory went (see below)
 
-Exit status 0 when there is no thread leak, RSS (measured after handing freed heap pages back
-to the OS, at both ends) grew at most 10 % after the warm-up, no engine object outlived its
-run, and Qt printed no warnings; 1 otherwise. Prints the figures, raw RSS included.
+Exit status 0 when there is no thread leak, raw RSS grew at most 10 % after the warm-up, no
+engine object or run worker outlived its run, and Qt printed no warnings; 1 otherwise. RSS is
+measured as the OS sees it: the app hands freed heap back itself when a run ends
+(tlgui.engine.memory.release_memory). ``--trim`` also trims at both measuring points, to
+tell memory really held from freed memory the allocator kept; ``--diagnose`` adds glibc's
+heap figures (in use vs. freed-but-kept, arena count), the Python object types whose count
+grew and tracemalloc's largest growth sites between the warm-up and the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import ctypes
 import gc
 import json
 import os
@@ -62,6 +69,44 @@ def trim_heap() -> None:
         pass
 
 
+class _MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (2.33+): totals over every malloc arena."""
+
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+
+def heap_figures() -> dict[str, float]:
+    """What the C heap holds, in MB: ``in_use`` (live allocations, mmapped chunks included)
+    and ``free_kept`` (free chunks the allocator keeps for reuse: resident until a trim hands
+    their pages back, still counted here after one), plus the number of malloc arenas (glibc
+    makes one per thread that allocates, up to 8 x cores). Empty where glibc is not the
+    allocator."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallinfo2.restype = _MallInfo2
+        info = libc.mallinfo2()
+    except (OSError, AttributeError):
+        return {}
+    figures = {"in_use_mb": round((info.uordblks + info.hblkhd) / 2**20, 1),
+               "free_kept_mb": round(info.fordblks / 2**20, 1)}
+    try:  # malloc_info's XML has one <heap> per arena
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        path = _TMP / "malloc_info.xml"
+        fp = libc.fopen(str(path).encode(), b"w")
+        if fp:
+            libc.malloc_info(0, fp)
+            libc.fclose(fp)
+            figures["arenas"] = path.read_text().count("<heap nr=")
+    except (OSError, AttributeError):
+        pass
+    return figures
+
+
 def os_threads() -> int:
     """Threads of this process as the OS sees them (Qt's and torch's included)."""
     try:
@@ -74,8 +119,10 @@ def live_objects() -> dict[str, int]:
     """Engine objects still alive: a growing count names the leak."""
     from tlgui.engine.model import TransferModel
     from tlgui.engine.trainer import FitResult, Trainer
+    from tlgui.gui.worker import TrainWorker
 
-    kinds = {"models": TransferModel, "fit_results": FitResult, "trainers": Trainer}
+    kinds = {"models": TransferModel, "fit_results": FitResult, "trainers": Trainer,
+             "workers": TrainWorker}
     counts = dict.fromkeys(kinds, 0)
     for obj in gc.get_objects():
         for name, kind in kinds.items():
@@ -84,12 +131,24 @@ def live_objects() -> dict[str, int]:
     return counts
 
 
+def type_counts() -> collections.Counter:
+    """Live objects tracked by the garbage collector, by type name: what keeps growing
+    between two counts is what leaks."""
+    gc.collect()
+    return collections.Counter(type(o).__qualname__ for o in gc.get_objects())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cycles", type=int, default=20, help="start/stop cycles (default 20)")
     ap.add_argument("--runs", type=int, default=5, help="complete short runs (default 5)")
     ap.add_argument("--epochs", type=int, default=2, help="epochs of a complete run")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--trim", action="store_true",
+                    help="also measure RSS after malloc_trim at both ends (glibc)")
+    ap.add_argument("--diagnose", action="store_true",
+                    help="also report C-heap figures, Python object-count and tracemalloc "
+                         "growth (slower)")
     args = ap.parse_args(argv)
 
     from PySide6.QtCore import (
@@ -188,37 +247,58 @@ def main(argv: list[str] | None = None) -> int:
     run_once(50, 0.5)
     run_once(50, 1.5)
     settle()
-    raw_base = rss_mb()
-    trim_heap()
-    base = {"rss_mb": rss_mb(), "raw_rss_mb": raw_base, "py_threads": threading.active_count(),
-            "os_threads": os_threads(), "qthreads": len(window.findChildren(QThread)),
-            "live": live_objects()}
+    def snapshot() -> dict:
+        figures = {"raw_rss_mb": rss_mb(), "py_threads": threading.active_count(),
+                   "os_threads": os_threads(), "qthreads": len(window.findChildren(QThread)),
+                   "live": live_objects(), "heap": heap_figures()}
+        if args.trim:
+            trim_heap()
+            figures["trimmed_rss_mb"] = rss_mb()
+        return figures
 
+    base = snapshot()
+    if args.diagnose:
+        import tracemalloc
+
+        base_types = type_counts()
+        tracemalloc.start(8)
+        trace_base = tracemalloc.take_snapshot()
     rng = random.Random(0)
     cancelled = 0
     latencies: list[float] = []
     trace: list[float] = []
+    thread_trace: list[int] = []
     for _ in range(args.cycles):
         summary, latency = run_once(50, rng.uniform(0.05, 2.0))
         cancelled += bool(summary.get("cancelled"))
         latencies.append(latency)
         trace.append(round(rss_mb()))
+        thread_trace.append(os_threads())
     completed = 0
     for _ in range(args.runs):
         summary, _ = run_once(args.epochs, None)
         completed += not summary.get("cancelled") and summary.get("best_epoch", 0) >= 1
         trace.append(round(rss_mb()))
+        thread_trace.append(os_threads())
     settle()
-    raw_end = rss_mb()
-    trim_heap()
-    end = {"rss_mb": rss_mb(), "raw_rss_mb": raw_end, "py_threads": threading.active_count(),
-           "os_threads": os_threads(), "qthreads": len(window.findChildren(QThread)),
-           "live": live_objects()}
+    end = snapshot()
+    diagnosis = {}
+    if args.diagnose:
+        trace_end = tracemalloc.take_snapshot()
+        tracemalloc.stop()
+        diagnosis["python_traced_growth"] = [
+            f"{st.size_diff / 1024:+.0f} KiB {st.count_diff:+d} objs "
+            f"{st.traceback.format()[-1].strip() if st.traceback else '?'}"
+            for st in trace_end.compare_to(trace_base, "traceback")[:8]]
+        end_types = type_counts()
+        grew = {k: end_types[k] - base_types.get(k, 0) for k in end_types}
+        diagnosis["object_count_growth"] = dict(
+            sorted(((k, v) for k, v in grew.items() if v > 0), key=lambda kv: -kv[1])[:10])
     window.unsaved = False
     window.close()
     settle()
 
-    growth = (end["rss_mb"] - base["rss_mb"]) / base["rss_mb"]
+    growth = (end["raw_rss_mb"] - base["raw_rss_mb"]) / base["raw_rss_mb"]
     # The offscreen platform plugin says it cannot do window-manager size hints: a fact of
     # the headless platform, not of the app.
     notes = [m for m in qt_messages if m in OFFSCREEN_NOTES]
@@ -226,22 +306,30 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "cycles": args.cycles, "cycles_cancelled": cancelled, "runs": args.runs,
         "runs_completed": completed, "seconds": round(time.perf_counter() - t0, 1),
-        "rss_after_warmup_mb": round(base["rss_mb"], 1), "rss_end_mb": round(end["rss_mb"], 1),
+        "rss_after_warmup_mb": round(base["raw_rss_mb"], 1),
+        "rss_end_mb": round(end["raw_rss_mb"], 1),
         "rss_growth_pct": round(100 * growth, 2),
-        "raw_rss_mb": [round(base["raw_rss_mb"], 1), round(end["raw_rss_mb"], 1)],
-        "raw_rss_trace_mb": trace,
+        "rss_trace_mb": trace,
+        "os_threads_trace": thread_trace,
         "py_threads": [base["py_threads"], end["py_threads"]],
         "os_threads": [base["os_threads"], end["os_threads"]],
         "qthread_children": [base["qthreads"], end["qthreads"]],
         "live_objects": [base["live"], end["live"]],
+        "c_heap": [base["heap"], end["heap"]],
         "stop_to_idle_s_max": round(max(latencies, default=0.0), 3),
         "stop_to_idle_s_median": round(sorted(latencies)[len(latencies) // 2], 3)
         if latencies else 0.0,
         "qt_warnings": warnings, "qt_platform_notes": notes, "dialogs": dialogs,
     }
+    if args.trim:
+        figures["trimmed_rss_mb"] = [round(base["trimmed_rss_mb"], 1),
+                                     round(end["trimmed_rss_mb"], 1)]
+        figures["trimmed_growth_pct"] = round(
+            100 * (end["trimmed_rss_mb"] - base["trimmed_rss_mb"]) / base["trimmed_rss_mb"], 2)
+    figures.update(diagnosis)
     ok = (growth <= 0.10 and end["py_threads"] <= base["py_threads"]
           and end["os_threads"] <= base["os_threads"] and end["qthreads"] <= base["qthreads"]
-          and end["live"]["models"] <= base["live"]["models"]
+          and all(end["live"][k] <= base["live"][k] for k in end["live"])
           and not warnings and not dialogs and completed == args.runs)
     figures["ok"] = ok
     if args.json:
