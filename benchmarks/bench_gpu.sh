@@ -26,6 +26,23 @@ if [[ "$DEVICE" == cuda ]]; then
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 fi
 "$PY" -c "import os, torch, torchvision; print('torch', torch.__version__, 'torchvision', torchvision.__version__, 'cpus', os.cpu_count(), torch.cuda.get_device_name() if torch.cuda.is_available() else 'no cuda')"
+# A short engine run first: a broken GPU path fails here in seconds, not after the baselines.
+DATA="$DATA" DEVICE="$DEVICE" "$PY" - <<'EOF'
+import os
+from tlgui.engine.augment import preset
+from tlgui.engine.data import scan_dataset
+from tlgui.engine.trainer import TrainConfig, Trainer
+scan = scan_dataset(os.environ["DATA"])
+for mode in ("finetune", "transfer"):
+    t = Trainer(scan, TrainConfig(backbone="resnet18", weights="none", mode=mode, epochs=2,
+                                  device=os.environ["DEVICE"], patience=0,
+                                  augment=preset("default").to_dict()))
+    r = t.fit()
+    bank = getattr(t, "_bank", None)
+    print(f"smoke {mode}: epochs {[round(e.seconds, 3) for e in r.history]} s, "
+          f"bank decode {bank.seconds if bank else float('nan'):.3f} s, "
+          f"val acc {[round(e.val_acc, 3) for e in r.history]}", flush=True)
+EOF
 # shellcheck disable=SC2086
 "$PY" benchmarks/bench_train.py "$DATA" --device "$DEVICE" --epochs "${EPOCHS:-5}" \
     --runs "${RUNS:-3}" --configs ${CONFIGS:-r18-ft r18-aug} --impls baseline engine \

@@ -127,17 +127,20 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
 def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
     from tlgui.engine.augment import preset
     from tlgui.engine.data import scan_dataset
-    from tlgui.engine.trainer import TrainConfig, fit
+    from tlgui.engine.trainer import TrainConfig, Trainer
 
     scan = scan_dataset(data)
     config = TrainConfig(backbone=cfg["backbone"], weights=cfg["weights"], mode=cfg["mode"],
                          epochs=epochs, batch_size=batch_size, device=device, patience=0,
                          augment=preset("default" if cfg["augment"] else "none").to_dict())
     t_start = time.perf_counter()
-    result = fit(scan, config)
+    trainer = Trainer(scan, config)
+    result = trainer.fit()
+    bank = getattr(trainer, "_bank", None)
     return {"epoch_s": [e.seconds for e in result.history],
             "val_acc": [e.val_acc for e in result.history],
-            "n_train": len(scan.splits["train"]), "wall_s": time.perf_counter() - t_start}
+            "n_train": len(scan.splits["train"]), "wall_s": time.perf_counter() - t_start,
+            "decode_s": bank.seconds if bank is not None else None}
 
 
 def _logreg(x, y, n_classes: int, l2: float):
@@ -337,8 +340,9 @@ def main() -> None:
             for impl in impls:  # interleaved, so load changes hit every implementation alike
                 r = run_child(impl, config, args)
                 runs.setdefault(impl, []).append(r)
+                decode = f"(bank decode {r['decode_s']:.2f} s) " if r.get("decode_s") else ""
                 print(f"  [{config} {impl}] wall {r['wall_s']:.1f} s  "
-                      f"epochs {[round(s, 2) for s in r['epoch_s']]}  "
+                      f"epochs {[round(s, 3) for s in r['epoch_s']]} {decode} "
                       f"val {[round(a, 3) for a in r['val_acc']]}  "
                       f"RSS {r['peak_tree_mb']:.0f} MB", flush=True)
         everything[config] = runs

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from torch import nn
 
 from tests.helpers import make_dataset, make_image
@@ -128,45 +129,112 @@ def test_folded_copy_follows_weight_changes(small: Path) -> None:
 # (The image bank and on-device augmentation run on CPU tensors here; a GPU only moves them.)
 
 
+CHELSEA = Path(__file__).parents[1] / "data" / "chelsea.jpg"  # a real, non-square photo
+
+
 def test_image_bank_is_bounded_and_exact(small: Path, tmp_path: Path) -> None:
     scan = scan_dataset(small)
     paths = [s.path for s in scan.splits["train"]]
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
-    one = int(load_image(paths[0]).width * load_image(paths[0]).height * 3)
-    bank = ImageBank(torch.device("cpu"), max_bytes=one * len(paths), max_side=448, workers=2)
+    side = 96
+    item = 3 * side * side
+    bank = ImageBank(torch.device("cpu"), max_bytes=item * (len(paths) + 1), side=side,
+                     workers=2)
     assert bank.add([*paths, str(broken)])
-    assert bank.nbytes == one * len(paths) and bank.holds(paths)
-    assert str(broken) in bank.failed and str(broken) not in bank.images
-    pixels = torch.from_numpy(np.array(load_image(paths[0]))).permute(2, 0, 1)
-    assert torch.equal(bank.images[paths[0]], pixels)  # identical to a fresh decode
+    assert bank.nbytes == item * (len(paths) + 1) and bank.holds(paths)
+    assert str(broken) in bank.failed and str(broken) not in bank.index
+    fresh = load_image(paths[0])
+    assert bank.sizes[paths[0]] == (fresh.height, fresh.width)
+    pixels = torch.from_numpy(np.array(fresh)).permute(2, 0, 1)[None].float()
+    want = torch.nn.functional.interpolate(pixels, size=(side, side), mode="bilinear",
+                                           antialias=True).round().clamp(0, 255)
+    assert torch.equal(bank.image(paths[0]), want[0].to(torch.uint8))  # = a fresh decode
     val = [s.path for s in scan.splits["val"]]
-    assert not bank.add(val)  # over budget: refused whole, nothing of it kept
-    assert bank.full and not any(p in bank.images for p in val)
-    assert bank.nbytes == one * len(paths)
+    assert not bank.add(val)  # over budget: refused whole, before decoding anything
+    assert bank.full and not any(p in bank.index or p in bank.failed for p in val)
+    assert bank.nbytes == item * (len(paths) + 1)
 
 
-def test_bank_caps_the_short_side(tmp_path: Path) -> None:
-    big = make_image(tmp_path / "big.png", (200, 40, 40), size=300)
-    bank = ImageBank(torch.device("cpu"), max_bytes=10**8, max_side=100, workers=1)
-    assert bank.add([str(big)])
-    assert tuple(bank.images[str(big)].shape) == (3, 100, 100)
+def test_bank_stores_every_picture_as_one_square(tmp_path: Path) -> None:
+    wide = make_image(tmp_path / "wide.png", (200, 40, 40), size=300).rename(tmp_path / "w.png")
+    Image.open(wide).resize((300, 120)).save(wide)
+    bank = ImageBank(torch.device("cpu"), max_bytes=10**8, side=100, workers=1)
+    assert bank.add([str(wide), str(CHELSEA)])
+    assert tuple(bank.image(str(wide)).shape) == (3, 100, 100)
+    assert bank.sizes[str(wide)] == (120, 300)
+    assert len(bank.blocks) == 1 and tuple(bank.blocks[0].shape) == (2, 3, 100, 100)
 
 
-def test_device_batch_matches_the_cpu_transforms(small: Path) -> None:
-    scan = scan_dataset(small)
-    paths = [s.path for s in scan.splits["val"]]
-    bank = ImageBank(torch.device("cpu"), 10**8)
+def _bank_batch(paths: list[str], side: int = 448):
+    bank = ImageBank(torch.device("cpu"), 10**9, side=side, workers=2)
     assert bank.add(paths)
+    x = torch.stack([bank.image(p) for p in paths])
+    hw = torch.tensor([bank.sizes[p] for p in paths], dtype=torch.float32)
+    return x, hw
+
+
+def test_device_batch_eval_matches_the_cpu_transform(small: Path) -> None:
+    """The stretched bank + one roi_align gives the eval transform's pixels (rounding only),
+    on generated squares and on a real landscape photo."""
+    scan = scan_dataset(small)
+    paths = [s.path for s in scan.splits["val"]] + [str(CHELSEA)]
+    x, hw = _bank_batch(paths)
     mean, std = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
     want = torch.stack([eval_transform(224, mean, std)(load_image(p)) for p in paths])
-    got = device_batch([bank.images[p] for p in paths], None, 224, mean, std,
-                       torch.Generator().manual_seed(0))
+    got = device_batch(x, hw, None, 224, mean, std, torch.Generator().manual_seed(0))
     assert got.shape == want.shape
-    assert (got - want).abs().mean() < 0.01  # tensor vs PIL antialiasing: rounding only
+    err = (got - want).abs().mean(dim=(1, 2, 3)) * 0.25 * 255  # in 0-255 pixel levels
+    assert err.max() < 2.0, err  # two resampling passes vs PIL's one: under 2 levels
+
+
+def test_batched_crop_boxes_follow_random_resized_crop() -> None:
+    """The vectorised draw keeps RandomResizedCrop's rules: inside the picture, area fraction
+    and aspect ratio within the spec's ranges (or the clamped fallback), seeded."""
+    from tlgui.engine.augment import _rrc_boxes
+
+    spec = preset("default")
+    hw = torch.tensor([[375.0, 500.0], [300.0, 451.0], [64.0, 64.0], [10.0, 900.0]] * 256)
+    top, left, ch, cw = _rrc_boxes(hw, spec, torch.Generator().manual_seed(0))
+    h, w = hw[:, 0], hw[:, 1]
+    assert (top >= 0).all() and (left >= 0).all()
+    assert (top + ch <= h).all() and (left + cw <= w).all() and (ch >= 1).all()
+    area = ch * cw / (h * w)
+    normal = hw[:, 1] / hw[:, 0] < 10
+    assert area[normal].min() >= spec.scale_min * 0.9 and area[normal].max() <= 1.0
+    aspect = (cw / ch)[normal]
+    assert aspect.min() >= spec.ratio_min * 0.95 and aspect.max() <= spec.ratio_max * 1.05
+    assert area[normal].std() > 0.1  # really random, not a fixed crop
+    # The 10 x 900 strip never fits the aspect range: the clamped centre crop.
+    strip = ~normal
+    assert torch.all(ch[strip] == 10) and torch.all(cw[strip] == round(10 * spec.ratio_max))
+    again = _rrc_boxes(hw, spec, torch.Generator().manual_seed(0))
+    assert all(torch.equal(a, b) for a, b in zip((top, left, ch, cw), again, strict=True))
+
+
+def test_crop_batch_undoes_the_stretch() -> None:
+    """A crop of the stretched bank picture equals that crop of the real picture, resized."""
+    import torch.nn.functional as F
+
+    from tlgui.engine.augment import crop_batch
+
+    x, hw = _bank_batch([str(CHELSEA)])
+    photo = torch.from_numpy(np.array(load_image(CHELSEA))).permute(2, 0, 1).float()
+    top, left, ch, cw = 20, 30, 120, 200  # chelsea.jpg is 256 x 170
+    box = tuple(torch.tensor([float(v)]) for v in (top, left, ch, cw))
+    got = crop_batch(x, hw, box, 112)
+    want = F.interpolate(photo[None, :, top:top + ch, left:left + cw], size=(112, 112),
+                         mode="bilinear", antialias=True, align_corners=False)
+    assert (got - want).abs().mean() < 2.0  # pixel levels
+
+
+def test_device_batch_train_is_seeded(small: Path) -> None:
+    scan = scan_dataset(small)
+    x, hw = _bank_batch([s.path for s in scan.splits["val"]] + [str(CHELSEA)])
+    mean, std = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 
     def train(name: str, seed: int) -> torch.Tensor:
-        return device_batch([bank.images[p] for p in paths], preset(name), 224, mean, std,
+        return device_batch(x, hw, preset(name), 224, mean, std,
                             torch.Generator().manual_seed(seed))
 
     torch.manual_seed(0)  # the per-picture ops of "strong" draw from the global RNG
@@ -175,7 +243,15 @@ def test_device_batch_matches_the_cpu_transforms(small: Path) -> None:
     assert torch.equal(a, train("strong", 1))
     assert torch.equal(train("default", 1), train("default", 1))
     assert not torch.equal(train("default", 1), train("default", 2))
-    assert torch.isfinite(a).all() and a.shape == want.shape
+    assert torch.isfinite(a).all() and a.shape == (len(hw), 3, 224, 224)
+
+
+def test_finetune_folded_evaluation_equals_plain(small: Path) -> None:
+    """On CPU a training backbone is evaluated through a BN-folded copy: same metrics."""
+    scan = scan_dataset(small)
+    cfg = dict(BASE, mode="finetune", epochs=1, seed=4, augment=preset("light").to_dict())
+    _assert_same(fit(scan, TrainConfig(**cfg)).history,
+                 fit(scan, TrainConfig(**cfg, cache_features=False)).history)
 
 
 def test_fit_runs_through_the_image_bank(small: Path) -> None:

@@ -6,6 +6,7 @@ what the user sees in the preview is exactly what the model is trained on.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -189,31 +190,85 @@ def eval_preview(image: Image.Image, size: int = 224) -> Image.Image:
 # --------------------------------------------------------------------------- on-device batches
 
 
-def _rrc_box(h: int, w: int, spec: AugmentSpec, g) -> tuple[int, int, int, int]:
-    """torchvision's RandomResizedCrop parameter draw, from generator ``g``."""
+def _rrc_boxes(hw, spec: AugmentSpec, g, tries: int = 10):
+    """torchvision's RandomResizedCrop draw for a whole batch at once, on ``hw``'s device.
+
+    ``hw`` is ``[B, 2]`` (height, width). Like ``RandomResizedCrop.get_params``: up to ``tries``
+    candidates per picture (area fraction uniform in the scale range, aspect log-uniform), the
+    first that fits wins, else a centre crop with the aspect ratio clamped. Returns ``(top,
+    left, height, width)`` float tensors of shape ``[B]``, drawn from ``g`` with no host sync.
+    """
     import math
 
     import torch
 
-    area = h * w
+    h, w = hw[:, 0:1], hw[:, 1:2]
+    r = torch.rand((hw.shape[0], tries, 4), generator=g, device=hw.device)
+    target = h * w * (spec.scale_min + (spec.scale_max - spec.scale_min) * r[..., 0])
     log_lo, log_hi = math.log(spec.ratio_min), math.log(spec.ratio_max)
-    for _ in range(10):
-        r = torch.rand(2, generator=g).tolist()
-        target = area * (spec.scale_min + (spec.scale_max - spec.scale_min) * r[0])
-        aspect = math.exp(log_lo + (log_hi - log_lo) * r[1])
-        cw, ch = round(math.sqrt(target * aspect)), round(math.sqrt(target / aspect))
-        if 0 < cw <= w and 0 < ch <= h:
-            i = int(torch.randint(0, h - ch + 1, (1,), generator=g))
-            j = int(torch.randint(0, w - cw + 1, (1,), generator=g))
-            return i, j, ch, cw
+    aspect = torch.exp(log_lo + (log_hi - log_lo) * r[..., 1])
+    cw, ch = torch.round(torch.sqrt(target * aspect)), torch.round(torch.sqrt(target / aspect))
+    ok = (cw > 0) & (cw <= w) & (ch > 0) & (ch <= h)
+    top = torch.floor(r[..., 2] * (h - ch + 1))
+    left = torch.floor(r[..., 3] * (w - cw + 1))
+    first = ok.float().argmax(1, keepdim=True)  # the first fitting candidate (0 if none)
+
+    def pick(t):
+        return t.gather(1, first).squeeze(1)
+
+    # The fallback: the whole picture, the aspect ratio clamped to the range.
+    h, w = h.squeeze(1), w.squeeze(1)
     ratio = w / h
-    if ratio < spec.ratio_min:
-        cw, ch = w, round(w / spec.ratio_min)
-    elif ratio > spec.ratio_max:
-        ch, cw = h, round(h * spec.ratio_max)
-    else:
-        cw, ch = w, h
-    return (h - ch) // 2, (w - cw) // 2, ch, cw
+    fw = torch.where(ratio > spec.ratio_max, torch.round(h * spec.ratio_max), w)
+    fh = torch.where(ratio < spec.ratio_min, torch.round(w / spec.ratio_min), h)
+    any_ok = ok.any(1)
+    ch = torch.where(any_ok, pick(ch), fh)
+    cw = torch.where(any_ok, pick(cw), fw)
+    top = torch.where(any_ok, pick(top), torch.floor((h - fh) / 2))
+    left = torch.where(any_ok, pick(left), torch.floor((w - fw) / 2))
+    return top, left, ch, cw
+
+
+def _eval_boxes(hw, size: int):
+    """The eval transform's crop as a box in each picture's own coordinates, with
+    torchvision's exact geometry: ``Resize(short)`` (the long side truncated to an int), then
+    ``CenterCrop(size)`` (offsets rounded)."""
+    import torch
+
+    h, w = hw[:, 0], hw[:, 1]
+    short = round(size * 256 / 224)
+    nh = torch.where(h <= w, torch.full_like(h, short), torch.floor(short * h / w))
+    nw = torch.where(h <= w, torch.floor(short * w / h), torch.full_like(w, short))
+    sy, sx = h / nh, w / nw
+    top, left = torch.round((nh - size) / 2) * sy, torch.round((nw - size) / 2) * sx
+    return top, left, size * sy, size * sx
+
+
+@functools.lru_cache(maxsize=8)
+def _channel_constants(mean: tuple, std: tuple, device):
+    """Mean and std as ``[1, 3, 1, 1]`` tensors on ``device``, copied there once (a host-to-
+    device copy per batch would make the CPU wait for the GPU)."""
+    import torch
+
+    return (torch.tensor(mean, device=device).view(1, 3, 1, 1),
+            torch.tensor(std, device=device).view(1, 3, 1, 1))
+
+
+def crop_batch(x, hw, boxes, size: int):
+    """Crop ``boxes`` (``top, left, height, width`` in each picture's own ``hw`` coordinates)
+    out of the stretched ``[B, 3, S, S]`` bank pictures ``x`` and resize them to ``size``,
+    all pictures in one ``roi_align`` call. Each output pixel averages the bank pixels under
+    it (adaptive sampling), so shrinking is antialiased."""
+    import torch
+    from torchvision.ops import roi_align
+
+    top, left, ch, cw = boxes
+    side = x.shape[-1]
+    sy, sx = side / hw[:, 0], side / hw[:, 1]
+    rois = torch.stack([torch.arange(x.shape[0], device=x.device, dtype=torch.float32),
+                        left * sx, top * sy, (left + cw) * sx, (top + ch) * sy], dim=1)
+    return roi_align(x.float(), rois, output_size=(size, size), spatial_scale=1.0,
+                     sampling_ratio=-1, aligned=True)
 
 
 def _blend(a, b, factor):
@@ -224,43 +279,36 @@ def _gray(x):
     return (0.2989 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3])
 
 
-def device_batch(images: list, spec: AugmentSpec | None, size: int, mean, std, generator):
-    """A normalised float batch from ``uint8`` CHW tensors that already live on the device.
+def device_batch(x, hw, spec: AugmentSpec | None, size: int, mean, std, generator):
+    """A normalised float batch from :class:`~tlgui.engine.data.ImageBank` pictures.
 
-    ``spec=None`` is the eval transform (short side to ``size*256/224``, centre crop);
-    otherwise the train transform of ``spec``. Random crops, flips, colour jitter and
-    grayscale are drawn from ``generator`` (CPU) and applied to the whole batch at once;
-    rotation, hue, blur, the auto-augment policies and erasing run per picture through the
-    same torchvision ops as the CPU path. Crops resize with antialiased bilinear
-    interpolation on tensors, so pixels differ slightly from the PIL-based CPU path.
+    ``x`` is ``uint8 [B, 3, S, S]`` (stretched bank pictures) and ``hw`` their true heights and
+    widths (``[B, 2]``), both on the device. ``spec=None`` is the eval transform (short side to
+    ``size*256/224``, centre crop); otherwise the train transform of ``spec``. Crops (one
+    ``roi_align`` for the batch), flips, colour jitter and grayscale are drawn for the whole
+    batch on the device, from a device generator seeded from ``generator`` (CPU), so nothing
+    waits for the GPU; rotation, hue, blur, the auto-augment policies and erasing run per
+    picture through the same torchvision ops as the CPU path. Resampling differs slightly from
+    the PIL-based CPU path (rounding-level differences).
     """
     import torch
-    import torch.nn.functional as F
 
     v2 = _v2()
-    crops = []
-    if spec is None or not spec.enabled:
-        short = round(size * 256 / 224)
-        for img in images:
-            h, w = img.shape[-2:]
-            nh, nw = (short, max(1, int(short * w / h))) if h <= w else \
-                (max(1, int(short * h / w)), short)
-            y = F.interpolate(img[None].float(), size=(nh, nw), mode="bilinear",
-                              antialias=True, align_corners=False)
-            top, left = round((nh - size) / 2.0), round((nw - size) / 2.0)
-            crops.append(y[..., top:top + size, left:left + size])
-        x = torch.cat(crops).div_(255).clamp_(0, 1)
+    dev = x.device
+    hw = hw.to(dev, torch.float32)
+    if generator.device == dev:
+        g = generator
     else:
-        for img in images:
-            i, j, ch, cw = _rrc_box(img.shape[-2], img.shape[-1], spec, generator)
-            crops.append(F.interpolate(img[None, :, i:i + ch, j:j + cw].float(),
-                                       size=(size, size), mode="bilinear", antialias=True,
-                                       align_corners=False))
-        x = torch.cat(crops).div_(255).clamp_(0, 1)
+        g = torch.Generator(dev).manual_seed(
+            int(torch.randint(0, 2**62, (1,), generator=generator)))
+    if spec is None or not spec.enabled:
+        x = crop_batch(x, hw, _eval_boxes(hw, size), size).div_(255).clamp_(0, 1)
+    else:
+        x = crop_batch(x, hw, _rrc_boxes(hw, spec, g), size).div_(255).clamp_(0, 1)
         n, dev = x.shape[0], x.device
 
         def draw(p: float):
-            return (torch.rand(n, generator=generator) < p).to(dev).view(n, 1, 1, 1)
+            return (torch.rand(n, generator=g, device=dev) < p).view(n, 1, 1, 1)
 
         if spec.hflip > 0:
             x = torch.where(draw(spec.hflip), x.flip(-1), x)
@@ -275,7 +323,7 @@ def device_batch(images: list, spec: AugmentSpec | None, size: int, mean, std, g
             if amount <= 0:
                 continue
             lo, hi = max(0.0, 1 - amount), 1 + amount  # ColorJitter's factor range
-            f = (lo + (hi - lo) * torch.rand(n, generator=generator)).to(dev).view(n, 1, 1, 1)
+            f = (lo + (hi - lo) * torch.rand(n, generator=g, device=dev)).view(n, 1, 1, 1)
             if name == "b":
                 x = (x * f).clamp_(0, 1)
             elif name == "c":
@@ -297,9 +345,8 @@ def device_batch(images: list, spec: AugmentSpec | None, size: int, mean, std, g
         if per_image:
             ops = v2.Compose(per_image)
             x = torch.stack([ops(img) for img in x])
-    m = torch.tensor(mean, device=x.device).view(1, 3, 1, 1)
-    s = torch.tensor(std, device=x.device).view(1, 3, 1, 1)
-    x = (x - m) / s
+    m, s = _channel_constants(tuple(mean), tuple(std), x.device)
+    x = x.sub_(m).div_(s)
     if spec is not None and spec.enabled and spec.erasing > 0:
         erase = v2.RandomErasing(p=spec.erasing, value=0)
         x = torch.stack([erase(img) for img in x])

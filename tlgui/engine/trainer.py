@@ -166,7 +166,11 @@ class _Dispatch:
 
 class _DeviceBatches:
     """Stands in for the DataLoader on the GPU path: the same ``(x, y, idx, bad)`` batches,
-    with ``x`` already on the device, built from an :class:`ImageBank`."""
+    with ``x`` and ``y`` already on the device, built from an :class:`ImageBank`.
+
+    The bank rows, labels and picture sizes of a whole pass go to the device in one copy when
+    iteration starts; each batch is then one gather plus :func:`augment.device_batch`, with no
+    host-device copy that would make the CPU wait for the GPU."""
 
     def __init__(self, bank: ImageBank, samples: Sequence[Sample], batches: list[list[int]],
                  spec: augment.AugmentSpec | None, info, generator: torch.Generator) -> None:
@@ -177,19 +181,69 @@ class _DeviceBatches:
         return len(self.batches)
 
     def __iter__(self):
-        images, failed = self.bank.images, self.bank.failed
+        bank = self.bank
+        plan = []  # per batch: (sample indices held in the bank, skipped files)
         for batch in self.batches:
             paths = [self.samples[i].path for i in batch]
-            bad = [SkippedFile(p, failed[p]) for p in paths if p in failed]
-            good = [i for i, p in zip(batch, paths, strict=True) if p in images]
+            plan.append(([i for i, p in zip(batch, paths, strict=True) if p in bank.index],
+                         [SkippedFile(p, bank.failed[p]) for p in paths if p in bank.failed]))
+        flat = [i for good, _bad in plan for i in good]
+        where = [bank.index[self.samples[i].path] for i in flat]
+        dev = bank.device
+        rows = torch.tensor([r for _b, r in where], dtype=torch.long).to(dev)
+        labels = torch.tensor([self.samples[i].label for i in flat], dtype=torch.long).to(dev)
+        hw = torch.tensor([bank.sizes[self.samples[i].path] for i in flat],
+                          dtype=torch.float32).to(dev)
+        start = 0
+        for good, bad in plan:
             if not good:
                 yield None, None, None, bad
                 continue
-            x = augment.device_batch([images[self.samples[i].path] for i in good], self.spec,
-                                     self.info.input_size, self.info.mean, self.info.std,
-                                     self.generator)
-            y = torch.tensor([self.samples[i].label for i in good], dtype=torch.long)
-            yield x, y, torch.tensor(good, dtype=torch.long), bad
+            part = slice(start, start + len(good))
+            start += len(good)
+            blocks = [b for b, _r in where[part]]
+            if all(b == blocks[0] for b in blocks):  # the usual case: one split, one block
+                x = bank.blocks[blocks[0]].index_select(0, rows[part])
+            else:
+                x = torch.stack([bank.blocks[b][r] for b, r in where[part]])
+            x = augment.device_batch(x, hw[part], self.spec, self.info.input_size,
+                                     self.info.mean, self.info.std, self.generator)
+            yield x, labels[part], torch.tensor(good, dtype=torch.long), bad
+
+
+class _LossReader:
+    """Hands each step's loss to the ``on_batch_end`` listeners without stalling a GPU.
+
+    On CPU a loss is read at once. On CUDA ``loss.item()`` would make the CPU wait until the
+    GPU has finished *everything* queued so far, so it could not queue the next step meanwhile
+    (at batch 32 that idles the GPU for most of each step). Instead each loss is copied to
+    pinned host memory behind an event, and read after the next step has been queued: the
+    listeners get every batch's loss, one step late."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.lag = device.type == "cuda"
+        self.pending: list[tuple[int, torch.Tensor, Any]] = []
+
+    def push(self, batch: int, loss: torch.Tensor) -> list[tuple[int, float]]:
+        if not self.lag:
+            return [(batch, float(loss))]
+        host = torch.empty((), dtype=torch.float32, pin_memory=True)
+        host.copy_(loss, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record()
+        self.pending.append((batch, host, event))
+        return self._read(keep=1)
+
+    def flush(self) -> list[tuple[int, float]]:
+        return self._read(keep=0)
+
+    def _read(self, keep: int) -> list[tuple[int, float]]:
+        out = []
+        while len(self.pending) > keep:
+            batch, host, event = self.pending.pop(0)
+            event.synchronize()  # waits for that step only, not for the ones queued after it
+            out.append((batch, float(host)))
+        return out
 
 
 # --------------------------------------------------------------------------- the trainer
@@ -322,7 +376,8 @@ class Trainer:
         if cfg.optimizer == "adam":
             # Adam's weight decay is L2 in the gradient; keep the same numbers meaning "decay".
             return torch.optim.Adam(groups, lr=lr_head)
-        return torch.optim.AdamW(groups, lr=lr_head)
+        # The fused kernel updates every parameter in a few launches (CUDA only).
+        return torch.optim.AdamW(groups, lr=lr_head, fused=self.device.type == "cuda" or None)
 
     def _make_scheduler(self, optimizer, epochs: int, steps_per_epoch: int):
         """Per-step schedulers (``step`` decays per epoch, expressed in steps)."""
@@ -408,6 +463,7 @@ class Trainer:
         bs = self.config.batch_size
         total_loss, correct, seen = 0.0, 0, 0
         scaler = self._scaler
+        reader = _LossReader(self.device)
 
         if use_cache:
             feats = self._features(model, "train", epoch)
@@ -430,7 +486,7 @@ class Trainer:
                 self._report_skipped(bad)
             if x is None:
                 continue
-            y = y.to(self.device)
+            y = y.to(self.device, non_blocking=True)
             if use_cache:
                 with self._autocast():
                     logits = model.head(x.to(self.device))
@@ -462,15 +518,34 @@ class Trainer:
             if scheduler is not None:
                 scheduler.step()
             n = y.numel()
-            loss_value = loss.item()
-            total_loss += loss_value * n
-            correct += (logits.argmax(1) == y).sum().item()
+            loss = loss.detach()
+            total_loss = total_loss + loss * n  # summed on the device: no sync per step
+            correct = correct + (logits.argmax(1) == y).sum()
             seen += n
-            self.emit("on_batch_end", BatchEnd(epoch, "train", b + 1, n_batches, loss_value,
+            for done, value in reader.push(b + 1, loss):
+                self.emit("on_batch_end", BatchEnd(epoch, "train", done, n_batches, value,
+                                                   time.perf_counter() - t0))
+        for done, value in reader.flush():
+            self.emit("on_batch_end", BatchEnd(epoch, "train", done, n_batches, value,
                                                time.perf_counter() - t0))
         if seen == 0:
             raise TrainingError("no training image could be read")
-        return total_loss / seen, correct / seen
+        return float(total_loss) / seen, int(correct) / seen
+
+    # Devices where evaluating a trainable backbone goes through a BatchNorm-folded copy, built
+    # per evaluation (its weights change every epoch). On CPU folding takes ~0.1 s and makes the
+    # pass over the validation pictures ~1.5x faster; on a GPU that pass takes milliseconds.
+    fold_eval_devices: tuple[str, ...] = ("cpu",)
+
+    def _eval_net(self, model: TransferModel):
+        """The module :meth:`evaluate` runs on pictures (the outputs equal ``model``'s)."""
+        if (model.backbone_frozen or not self.config.cache_features
+                or self.device.type not in self.fold_eval_devices):
+            return model
+        with torch.inference_mode(False), torch.no_grad():
+            backbone, _pairs = fold_batchnorm(model.backbone)
+        backbone = backbone.to(self.device, memory_format=self.memory_format)
+        return nn.Sequential(backbone, model.head).eval()
 
     @torch.inference_mode()
     def evaluate(self, model: TransferModel, split: str, epoch: int = 0,
@@ -486,20 +561,10 @@ class Trainer:
         records: list[dict] = []
         bs = max(self.config.batch_size, 64)
 
+        parts: list[tuple[torch.Tensor, torch.Tensor, list[int]]] = []
+
         def consume(logits: torch.Tensor, y: torch.Tensor, idx: list[int]) -> None:
-            logits = logits.float()
-            per = crit(logits, y)
-            probs = logits.softmax(1)
-            pred = probs.argmax(1)
-            y_true.extend(y.tolist())
-            y_pred.extend(pred.tolist())
-            losses.extend(per.tolist())
-            if keep_samples:
-                for i, t, p, pr, lo in zip(idx, y.tolist(), pred.tolist(),
-                                           probs.max(1).values.tolist(), per.tolist(),
-                                           strict=True):
-                    records.append({"path": samples[i].path, "true": t, "pred": p,
-                                    "prob": pr, "loss": lo})
+            parts.append((logits.float(), y, idx))  # read back once, after the last batch
 
         if model.backbone_frozen and self.config.cache_features:
             feats = self._features(model, split, epoch)
@@ -511,21 +576,36 @@ class Trainer:
                 x = torch.stack([feats[i] for i in chunk]).to(self.device)
                 with self._autocast():
                     logits = model.head(x)
-                consume(logits, labels[chunk].to(self.device), chunk)
+                consume(logits, labels[chunk], chunk)
                 self.emit("on_batch_end", BatchEnd(epoch, "val", b + 1, len(batches), 0.0,
                                                    time.perf_counter() - t0))
         else:
             loader = self._loader(samples, self.eval_tf, None, bs, f"eval:{split}:{epoch}")
+            net = self._eval_net(model)
             for b, (x, y, idx, bad) in enumerate(loader):
                 self._check_cancel()
                 self._report_skipped(bad)
                 if x is None:
                     continue
                 with self._autocast():
-                    logits = model(self._to_device(x))
-                consume(logits, y.to(self.device), idx.tolist())
+                    logits = net(self._to_device(x))
+                consume(logits, y, idx.tolist())
                 self.emit("on_batch_end", BatchEnd(epoch, "val", b + 1, len(loader), 0.0,
                                                    time.perf_counter() - t0))
+        if parts:
+            logits = torch.cat([lg for lg, _y, _i in parts])
+            y = torch.cat([t.to(logits.device) for _lg, t, _i in parts])
+            per = crit(logits, y).cpu()
+            probs = logits.softmax(1).cpu()
+            y_true = y.cpu().tolist()
+            y_pred = probs.argmax(1).tolist()
+            losses = per.tolist()
+            if keep_samples:
+                idx = [i for _lg, _y, chunk in parts for i in chunk]
+                for i, t, p, pr, lo in zip(idx, y_true, y_pred, probs.max(1).values.tolist(),
+                                           losses, strict=True):
+                    records.append({"path": samples[i].path, "true": t, "pred": p,
+                                    "prob": pr, "loss": lo})
         loss = sum(losses) / len(losses) if losses else float("nan")
         return make_report(split, self.classes, y_true, y_pred, loss, records)
 
@@ -744,8 +824,8 @@ class Trainer:
                 )
                 if improved:
                     best_key, best_epoch, best_acc, bad_epochs = key, epoch, report.accuracy, 0
-                    best_state = {k: v.detach().to("cpu", copy=True)
-                                  for k, v in model.state_dict().items()}
+                    # A copy on the model's device: no device-to-host transfer mid-run.
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
                 else:
                     bad_epochs += 1
                 ev = EpochEnd(epoch, cfg.epochs, train_loss, train_acc, report.loss,
