@@ -6,12 +6,9 @@ Written atomically (temp file in the same folder + ``os.replace``) and read only
 
 from __future__ import annotations
 
-import contextlib
 import os
 import pickle
-import tempfile
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ import torch
 
 from .. import __version__
 from .backbones import get_info
+from .fileio import atomic_write
 
 FORMAT = "tlgui-bundle"
 FORMAT_VERSION = 1
@@ -106,26 +104,6 @@ def bundle_from_result(result) -> Bundle:
         history=[e.to_json() for e in result.history],
         metrics=metrics,
     )
-
-
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Any], None],
-                 mode: str = "wb") -> None:
-    """Write via ``write(fileobj)`` to a temp file beside ``path``, fsync, then replace: a
-    crash mid-write leaves the previous file intact."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8",
-                                                             "newline": ""})) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def save_bundle(bundle: Bundle, path: str | os.PathLike[str]) -> None:

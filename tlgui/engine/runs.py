@@ -1,6 +1,6 @@
 """Run folders: every training run keeps enough on disk to continue after a crash.
 
-A run folder holds two files, both written atomically (:func:`~.checkpoint.atomic_write`):
+A run folder holds two files, both written atomically (:func:`~.fileio.atomic_write`):
 
 ``run.json``
     What the run is: format, config, dataset folder, val split, the ``--out`` bundle path,
@@ -74,7 +74,7 @@ def runs_root() -> Path:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from .checkpoint import atomic_write
+    from .fileio import atomic_write
 
     text = json.dumps(data, indent=1, ensure_ascii=False)
     # Non-UTF-8 file names reach here as surrogate escapes; keep them byte-exact on disk.
@@ -177,7 +177,7 @@ class RunFolder:
         """Write ``last.pt`` atomically (plain tensors and containers only)."""
         import torch
 
-        from .checkpoint import atomic_write
+        from .fileio import atomic_write
 
         payload = {"format": STATE_FORMAT, "format_version": RUN_FORMAT_VERSION, **state}
         atomic_write(self.last_path, lambda f: torch.save(payload, f))

@@ -51,7 +51,7 @@ class TrainWorker(QObject, Callback):
         would import torch on the GUI thread, so the worker does it. ``run_dir``: the run
         folder for the per-epoch resume checkpoint; ``resume``: continue the run saved there;
         ``run_meta``: fields for the folder's ``run.json``, written first thing on the worker
-        thread (the atomic writer imports torch)."""
+        thread, where every file write of the run happens."""
         super().__init__()
         self.scan = scan
         self.config = dict(config)
