@@ -426,7 +426,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .engine.checkpoint import BundleError
     from .engine.predict import Predictor, write_csv
 
-    missing = [p for p in args.paths if not os.path.exists(p)]
+    # lexists: a broken link or a link loop is there (a one-line "skipped" row says what is
+    # wrong with it), not a typo that should stop the whole command.
+    missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file or folder: {missing[0]}")
     bundle = _load(args.model)
