@@ -263,3 +263,14 @@ def test_fit_runs_through_the_image_bank(small: Path) -> None:
     result = trainer.fit()
     assert trainer._bank.holds(s.path for s in scan.splits["train"] + scan.splits["val"])
     assert len(result.history) == 1 and math.isfinite(result.history[0].train_loss)
+
+
+def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
+    """Phone-size JPEGs decode at 1/2, 1/4 or 1/8 scale, the short side kept >= 2 x input."""
+    big = small / "train" / "red" / "big.jpg"
+    Image.new("RGB", (2400, 1800), (200, 30, 30)).save(big, quality=90)
+    scan = scan_dataset(small)
+    trainer = Trainer(scan, TrainConfig(**BASE, epochs=1))
+    loader = trainer._loader(scan.splits["train"], trainer.train_tf, None, 4, "draft")
+    assert loader.dataset.loader(str(big)).size == (600, 450)  # 1/4 scale: 450 >= 2 * 224
+    assert loader.dataset.loader(scan.splits["train"][0].path).size == (64, 64)  # small: as is

@@ -14,6 +14,7 @@ proves both give the same metrics for the same seed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import os
 import random
@@ -31,7 +32,15 @@ from torch.utils.data import DataLoader
 from . import augment
 from .backbones import WeightsError, get_info
 from .config import TrainConfig
-from .data import DatasetScan, ImageBank, ImageDataset, Sample, SkippedFile, collate_skip
+from .data import (
+    DatasetScan,
+    ImageBank,
+    ImageDataset,
+    Sample,
+    SkippedFile,
+    collate_skip,
+    load_image,
+)
 from .events import (
     BatchEnd,
     Callback,
@@ -344,8 +353,12 @@ class Trainer:
             if bank.holds(paths) or bank.add(paths):
                 spec = self.config.augment_spec if transform is self.train_tf else None
                 return _DeviceBatches(bank, samples, batches, spec, self.info, generator)
+        # JPEGs decode at a reduced scale (``draft``) as long as the short side stays at least
+        # twice the input size: a crop of a quarter of the picture still has the input's
+        # resolution, and a 12-megapixel phone photo decodes ~10x faster.
+        load = functools.partial(load_image, max_side=2 * self.info.input_size)
         return DataLoader(
-            ImageDataset(samples, transform),
+            ImageDataset(samples, transform, load),
             batch_sampler=batches,
             num_workers=self.workers,
             collate_fn=collate_skip,
