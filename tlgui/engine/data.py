@@ -11,8 +11,10 @@ file never stops a run.
 
 from __future__ import annotations
 
+import errno
 import os
 import random
+import stat
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -97,7 +99,11 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         import numpy as np
 
         arr = np.asarray(img, dtype=np.float64)
-        lo, hi = float(arr.min()), float(arr.max())
+        finite = np.isfinite(arr)  # float pictures may hold NaN/inf: they must not blacken it
+        if not finite.any():
+            return Image.new("RGB", img.size)
+        lo, hi = float(arr[finite].min()), float(arr[finite].max())
+        arr = np.where(finite, arr, lo)
         scaled = (arr - lo) / (hi - lo) * 255.0 if hi > lo else np.zeros_like(arr)
         return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
     if img.mode == "P" and "transparency" in img.info:
@@ -118,6 +124,10 @@ def _describe(exc: BaseException) -> str:
         return "file no longer exists"
     if isinstance(exc, PermissionError):
         return "permission denied"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if isinstance(exc, IsADirectoryError):
+        return "not a regular file (a folder)"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "truncated" in text.lower() or "broken data stream" in text.lower():
         return "truncated or corrupt image data"
@@ -132,6 +142,29 @@ def _thin_reason(width: int, height: int) -> str:
     return f"extreme shape {width} x {height} (more than {MAX_ASPECT}:1), cannot be resized"
 
 
+def _open_regular(path: str | os.PathLike[str]):
+    """Open ``path`` for reading without ever blocking. ``O_NONBLOCK`` makes opening a named
+    pipe return at once (a plain open waits for a writer forever, and a file can be swapped
+    for one between the scan and training), and anything but a non-empty regular file is
+    refused before a byte is read (a device such as /dev/zero never ends)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a folder" if stat.S_ISDIR(st.st_mode)
+                    else "a named pipe" if stat.S_ISFIFO(st.st_mode)
+                    else "a socket" if stat.S_ISSOCK(st.st_mode) else "a device")
+            raise ImageLoadError(f"not a regular file ({kind})")
+        if st.st_size == 0:
+            raise ImageLoadError("empty file (0 bytes)")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Image.Image:
     """Decode ``path`` into an upright RGB image.
 
@@ -142,7 +175,7 @@ def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Ima
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # PIL's notes on odd EXIF/TIFF tags
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with _open_regular(path) as fh, Image.open(fh) as img:
                 if img.width * img.height > MAX_IMAGE_PIXELS:
                     raise Image.DecompressionBombError("too many pixels")
                 if img.width < 1 or img.height < 1:
@@ -167,12 +200,10 @@ def probe_image(path: str) -> str | None:
     """Cheap check used while scanning: returns ``None`` if PIL recognises the file as a
     picture it can decode, else the reason. Reads only the header (and verifies PNG/GIF)."""
     try:
-        if os.path.getsize(path) == 0:
-            return "empty file (0 bytes)"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # PIL's notes on odd EXIF/TIFF tags
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with _open_regular(path) as fh, Image.open(fh) as img:
                 if img.width * img.height > MAX_IMAGE_PIXELS:
                     return f"image too large (over {MAX_IMAGE_PIXELS:,} pixels)"
                 if img.width < 1 or img.height < 1:
@@ -180,6 +211,8 @@ def probe_image(path: str) -> str | None:
                 if _too_thin(img.width, img.height):
                     return _thin_reason(img.width, img.height)
         return None
+    except ImageLoadError as exc:
+        return str(exc)
     except FileNotFoundError:
         return "broken link (its target is missing)" if os.path.islink(path) \
             else "file no longer exists"
@@ -220,6 +253,8 @@ def _walk_files(folder: Path) -> list[str]:
         try:
             entries = list(os.scandir(current))
         except OSError:
+            if current != folder:  # an unreadable sub-folder is reported, not dropped
+                files.append(str(current))
             continue
         for e in entries:
             if _is_hidden(e.name):
@@ -227,12 +262,13 @@ def _walk_files(folder: Path) -> list[str]:
             try:
                 if e.is_dir():
                     stack.append(Path(e.path))
-                elif e.is_file() or (e.is_symlink() and not os.path.exists(e.path)):
-                    # A link to nothing is listed too, so it is reported rather than dropped
-                    # (links to devices or pipes are not: opening one could block).
+                else:
+                    # Files, and also links to nothing, pipes and devices: the probe refuses
+                    # those with a reason (without blocking), so none is dropped silently.
                     files.append(e.path)
             except OSError:
-                continue
+                if e.is_symlink():  # a link loop: reported by the probe as one
+                    files.append(e.path)
     files.sort()
     return files
 
