@@ -8,7 +8,7 @@
 # resnet18 has no offline ImageNet weights on these machines: both sides start from random
 # weights (weights=none), so the figures compare speed; accuracies only compare the two recipes
 # from the same start. Env: DATA (default .benchdata/hymenoptera_data), DEVICE (default cuda),
-# EPOCHS (5), RUNS (3), CONFIGS ("r18-ft r18-aug").
+# EPOCHS (5), RUNS (3), CONFIGS ("r18-ft r18-aug"), REPLICATE (train set N times, symlinks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "--prepare" ]]; then
@@ -20,6 +20,21 @@ if [[ "${1:-}" == "--prepare" ]]; then
 fi
 DATA=${DATA:-.benchdata/hymenoptera_data}
 DEVICE=${DEVICE:-cuda}
+if [[ -n "${REPLICATE:-}" ]]; then
+    # A bigger training set (the same photos REPLICATE times, as symlinks; val unchanged), so
+    # the one-off costs of a run (CUDA warm-up, decoding) stop dominating the comparison.
+    BIG=$(dirname "$DATA")/x$REPLICATE
+    rm -rf "$BIG"
+    for d in "$DATA"/train/*/; do
+        c=$(basename "$d")
+        mkdir -p "$BIG/train/$c"
+        for k in $(seq "$REPLICATE"); do
+            for f in "$d"*; do ln -s "$(realpath "$f")" "$BIG/train/$c/${k}_$(basename "$f")"; done
+        done
+    done
+    ln -s "$(realpath "$DATA/val")" "$BIG/val"
+    DATA=$BIG
+fi
 PY=$(command -v python3 || command -v python)
 export PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH} PYTHONUNBUFFERED=1
 if [[ "$DEVICE" == cuda ]]; then
