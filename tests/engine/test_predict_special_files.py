@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from tests.helpers import make_image
-from tlgui.engine.predict import Predictor, special_file_reason
+from tlgui.engine.predict import Predictor
 
 posix_only = pytest.mark.skipif(sys.platform == "win32" or not hasattr(os, "mkfifo"),
                                 reason="named pipes and /dev/null are POSIX")
@@ -54,8 +54,8 @@ def test_named_pipe_is_reported_not_opened(tmp_path: Path) -> None:
 
 
 @posix_only
-def test_devices_are_special_files_and_plain_paths_are_not(tmp_path: Path) -> None:
-    assert special_file_reason(os.devnull) == "not a regular file (a device)"
-    assert special_file_reason(make_image(tmp_path / "x.png", (1, 2, 3))) is None
-    assert special_file_reason(tmp_path) is None  # folders are expanded, not opened
-    assert special_file_reason(tmp_path / "missing.jpg") is None  # the loader words this one
+def test_a_device_is_reported_not_read(tmp_path: Path) -> None:
+    good = make_image(tmp_path / "x.png", (1, 2, 3))
+    preds = _predictor().predict_paths([os.devnull, str(good)])
+    assert preds[0].top == () and preds[0].error == "not a regular file (a device)"
+    assert preds[1].error is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -36,22 +35,6 @@ class Prediction:
         if self.error:
             d["error"] = self.error
         return d
-
-
-def special_file_reason(path: str | os.PathLike[str]) -> str | None:
-    """Why ``path`` must not be opened, or ``None``. A named pipe blocks ``open()`` until some
-    other program writes to it and a device such as /dev/zero never ends, so a path the user
-    named explicitly (folders are listed without them) is checked before decoding. A path that
-    cannot be stat-ed is left to the loader, which words that error."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    kind = "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) \
-        else "a device"
-    return f"not a regular file ({kind})"
 
 
 class Predictor:
@@ -108,11 +91,7 @@ class Predictor:
             chunk = files[start : start + self.batch_size]
             good, images = [], []
             for f in chunk:
-                reason = special_file_reason(f)
-                if reason is not None:
-                    results[f] = Prediction(f, (), reason)
-                    continue
-                try:
+                try:  # (the loader refuses pipes and devices without opening them blocking)
                     images.append(load_image(f))
                     good.append(f)
                 except ImageLoadError as exc:

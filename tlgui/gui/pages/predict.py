@@ -78,17 +78,12 @@ class Row:
 
 def predict_files(handle: ModelHandle, paths: list[str], top_k: int, cam: bool) -> list[Row]:
     """Runs on a pool thread: decode, predict in one batch, thumbnails, optional Grad-CAM."""
-    from ...engine.predict import Prediction, special_file_reason
+    from ...engine.predict import Prediction
 
     files = list_images(paths)
     images, good = [], []
     rows: dict[str, Row] = {}
     for f in files:
-        # A dropped named pipe would block this pool thread (and every later request) forever.
-        reason = special_file_reason(f)
-        if reason is not None:
-            rows[f] = Row(f, (), reason, None, None, Prediction(f, (), reason))
-            continue
         try:
             images.append(load_image(f))
             good.append(f)
