@@ -305,7 +305,7 @@ def device_batch(x, hw, spec: AugmentSpec | None, size: int, mean, std, generato
         x = crop_batch(x, hw, _eval_boxes(hw, size), size).div_(255).clamp_(0, 1)
     else:
         x = crop_batch(x, hw, _rrc_boxes(hw, spec, g), size).div_(255).clamp_(0, 1)
-        n, dev = x.shape[0], x.device
+        n = x.shape[0]
 
         def draw(p: float):
             return (torch.rand(n, generator=g, device=dev) < p).view(n, 1, 1, 1)

@@ -455,12 +455,12 @@ class ImageBank:
 
     Every picture is stored *stretched* to ``side`` x ``side`` (``side`` is twice the network's
     input size; resized on the device, antialiased), together with its decoded height and
-    width. Crop boxes are drawn in the
-    picture's own coordinates and mapped onto the square; resampling the box to the output
-    size undoes the stretch, so the crops are those of the unstretched picture, while the bank
-    is one dense ``[N, 3, side, side]`` tensor per :meth:`add` call that a batch indexes with a
-    single gather (the "presizing" idea of fastai: resize once to a fixed size larger than the
-    output, then crop and augment whole batches on the GPU).
+    width. Crop boxes are drawn in the picture's own coordinates and mapped onto the square;
+    resampling the box to the output size undoes the stretch, so the crops are those of the
+    unstretched picture, while the bank is one dense ``[N, 3, side, side]`` tensor per
+    :meth:`add` call that a batch indexes with a single gather (fastai's "presizing": resize
+    once to a fixed size larger than the output, then crop and augment whole batches on the
+    GPU).
 
     Bounded: each picture takes ``3 * side**2`` bytes (602 KB at side 448) and the whole bank
     at most ``max_bytes``. :meth:`add` refuses a split that would not fit *before* decoding
@@ -523,15 +523,18 @@ class ImageBank:
         block = torch.empty((len(todo), 3, self.side, self.side), dtype=torch.uint8,
                             device=self.device)
         b = len(self.blocks)
+        chunk = 4 * self.workers  # decoded pictures waiting for the device stay few
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            for row, (path, item) in enumerate(zip(todo, pool.map(self._decode, todo),
-                                                   strict=True)):
-                if isinstance(item, str):
-                    self.failed[path] = item
-                    continue
-                block[row] = self._stretch(item[0])
-                self.index[path] = (b, row)
-                self.sizes[path] = item[1]
+            for start in range(0, len(todo), chunk):
+                part = todo[start : start + chunk]
+                for row, (path, item) in enumerate(zip(part, pool.map(self._decode, part),
+                                                       strict=True), start):
+                    if isinstance(item, str):
+                        self.failed[path] = item
+                        continue
+                    block[row] = self._stretch(item[0])
+                    self.index[path] = (b, row)
+                    self.sizes[path] = item[1]
         self.blocks.append(block)
         self.nbytes += need
         self.seconds += time.perf_counter() - t0
