@@ -241,16 +241,17 @@ def test_atomic_write_failure_keeps_the_old_file_and_no_temp(tmp_path: Path) -> 
 
 
 def test_run_files_are_written_atomically(tmp_path: Path, monkeypatch) -> None:
-    from tlgui.engine import checkpoint
+    from tlgui.engine import checkpoint, fileio
 
     written: list[str] = []
-    real = checkpoint.atomic_write
+    real = fileio.atomic_write
 
     def spy(path, write, mode="wb"):
         written.append(Path(path).name)
         return real(path, write, mode)
 
-    monkeypatch.setattr(checkpoint, "atomic_write", spy)
+    monkeypatch.setattr(fileio, "atomic_write", spy)  # run folders (imported at call time)
+    monkeypatch.setattr(checkpoint, "atomic_write", spy)  # bundles
     run = RunFolder.create(tmp_path / "run")
     run.write_meta(config={"seed": 0}, data="x", out="m.pt")
     run.save_state({"epoch": 1})
