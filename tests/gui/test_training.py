@@ -62,18 +62,24 @@ def test_stop_mid_run_is_cooperative(window, tiny_dataset: Path, qtbot) -> None:
     assert t.thread is None
 
 
-def test_close_during_training_stops_cleanly(qtbot, tiny_dataset: Path, monkeypatch) -> None:
+def _window_training(qtbot, data: Path):
+    """A shown main window on ``data`` with a long (200-epoch) run just started."""
     from tlgui.gui.main_window import MainWindow
 
-    asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    w.load_dataset(tiny_dataset)
+    w.load_dataset(data)
     _quick(w, 200)
     w.train_page.start()
+    return w
+
+
+def test_close_during_training_stops_cleanly(qtbot, tiny_dataset: Path, monkeypatch) -> None:
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    w = _window_training(qtbot, tiny_dataset)
     qtbot.waitUntil(lambda: w.train_page.trainProgress.value() > 0 or
                     w.train_page.epochTable.rowCount() > 0, timeout=60_000)
     thread = w.train_page.thread
@@ -135,14 +141,7 @@ def test_worker_throttles_batch_signals_but_keeps_phase_ends(qapp) -> None:
 
 def test_unattended_close_mid_run_stops_without_a_dialog(qtbot, tiny_dataset: Path) -> None:
     """Offscreen nobody can answer a question: closing still ends the run cleanly."""
-    from tlgui.gui.main_window import MainWindow
-
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    w.load_dataset(tiny_dataset)
-    _quick(w, 200)
-    w.train_page.start()
+    w = _window_training(qtbot, tiny_dataset)
     qtbot.waitUntil(lambda: w.train_page.epochTable.rowCount() > 0, timeout=60_000)
     assert w.close()
     assert w.train_page.thread is None and not w.train_page.is_running()

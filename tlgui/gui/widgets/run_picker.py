@@ -192,8 +192,7 @@ class RunPickerDialog(QDialog):
         path = QFileDialog.getExistingDirectory(self, self.tr("Choose a run folder"),
                                                 str(self.root))
         if path:
-            self.selected_path = path
-            self.accept()
+            self.select(path)
 
     def select(self, path: str) -> None:
         """Choose ``path`` and close (what Browse… does; also used by tests)."""
