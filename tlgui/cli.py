@@ -461,9 +461,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def _write_cams(predictor, bundle, preds, folder: str) -> dict[str, tuple[float, float]]:
     """One ``<name>.cam.png`` Grad-CAM overlay (for the top class) per predicted image in
     ``folder``; returns each path's heat-map peak as (x, y) fractions of the image."""
-    from .engine.checkpoint import atomic_write
     from .engine.data import ImageLoadError, load_image
     from .engine.explain import gradcam_overlay
+    from .engine.fileio import atomic_write
 
     try:
         os.makedirs(folder, exist_ok=True)

@@ -12,8 +12,9 @@ import torch
 from PIL import Image
 
 from . import augment
-from .checkpoint import Bundle, atomic_write
+from .checkpoint import Bundle
 from .data import ImageLoadError, list_images, load_image
+from .fileio import atomic_write
 
 
 @dataclass(frozen=True)
