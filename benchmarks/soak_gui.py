@@ -57,18 +57,6 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def trim_heap() -> None:
-    """Hand freed heap pages back to the OS (glibc only). The C allocator keeps freed
-    tensors' pages, so raw RSS mixes "still in use" with "free but kept"; measuring after a
-    trim, at the start and at the end alike, compares what is really held."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 class _MallInfo2(ctypes.Structure):
     """glibc's ``struct mallinfo2`` (2.33+): totals over every malloc arena."""
 
@@ -184,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda *a, _n=name, **k: dialogs.append(f"{_n}: {a[2] if len(a) > 2 else a}")
             or QMessageBox.StandardButton.Ok))
 
+    from tlgui.engine.memory import release_memory
     from tlgui.gui.main_window import MainWindow
 
     data = make_dataset(_TMP / "data", n_train=8, n_val=4)
@@ -252,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                    "os_threads": os_threads(), "qthreads": len(window.findChildren(QThread)),
                    "live": live_objects(), "heap": heap_figures()}
         if args.trim:
-            trim_heap()
+            release_memory()
             figures["trimmed_rss_mb"] = rss_mb()
         return figures
 
