@@ -78,6 +78,9 @@ def add_training_options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--augment", default="default", choices=list(PRESET_NAMES),
                    help="augmentation preset (default: default)")
     t.add_argument("--no-augment", action="store_true", help="same as --augment none")
+    t.add_argument("--train-resolution", type=float, default=None, metavar="F",
+                   help="side of the training crops as a share of the input size, 0.5 to 1 "
+                        "(default: the preset's, 0.8 = 176 of 224 pixels; 1 = full size)")
     t.add_argument("--no-cache", action="store_true",
                    help="recompute the frozen backbone every batch (slower; for comparison)")
     t.add_argument("--seed", type=int, default=d.seed)
@@ -234,10 +237,14 @@ class _ProgressBar:
 
 def config_from_args(args: argparse.Namespace):
     """The :class:`TrainConfig` that the shared training options describe (validated)."""
+    from dataclasses import replace
+
     from .engine.augment import preset
     from .engine.trainer import TrainConfig
 
     aug = preset("none" if args.no_augment else args.augment)
+    if args.train_resolution is not None:
+        aug = replace(aug, resolution=args.train_resolution)
     cfg = TrainConfig(
         backbone=args.backbone, weights=args.weights, mode=args.mode, epochs=args.epochs,
         batch_size=args.batch_size, lr_head=args.lr_head, lr_backbone=args.lr_backbone,

@@ -15,6 +15,7 @@ from tlgui.engine.augment import (
     eval_transform,
     preset,
     preview,
+    train_side,
     train_transform,
 )
 
@@ -54,7 +55,8 @@ def test_preview_is_deterministic_per_seed(photo: Image.Image) -> None:
     a = preview(photo, spec, n=8, seed=3, size=64)
     b = preview(photo, spec, n=8, seed=3, size=64)
     c = preview(photo, spec, n=8, seed=4, size=64)
-    assert len(a) == 8 and all(im.size == (64, 64) for im in a)
+    # The preview shows training's crops at training's size (0.8 of 64 -> 48 pixels).
+    assert len(a) == 8 and all(im.size == (48, 48) for im in a)
     assert [im.tobytes() for im in a] == [im.tobytes() for im in b]
     assert [im.tobytes() for im in a] != [im.tobytes() for im in c]
     # The global RNG is untouched by the preview.
@@ -77,3 +79,27 @@ def test_eval_transform_resizes_then_centre_crops(photo: Image.Image) -> None:
     assert out.size == (224, 224)
     x = eval_transform(224, (0.0,) * 3, (1.0,) * 3)(photo)
     assert x.shape == (3, 224, 224) and 0.0 <= float(x.min()) and float(x.max()) <= 1.0
+
+
+def test_training_resolution_sets_the_train_crops_side(photo: Image.Image) -> None:
+    full = AugmentSpec()  # resolution 1.0: crops at the input size, as before the field existed
+    assert train_side(full, 224) == 224
+    for name in ("light", "default", "strong"):
+        assert preset(name).resolution == 0.8 and train_side(preset(name), 224) == 176
+    # Rounded to a multiple of 8; no augmentation trains on the full-size eval view.
+    assert train_side(AugmentSpec(resolution=0.5), 224) == 112
+    assert train_side(AugmentSpec(resolution=0.9), 224) == 200
+    assert train_side(preset("none"), 224) == 224
+    x = train_transform(preset("default"), 224, (0.5,) * 3, (0.25,) * 3)(photo)
+    assert x.shape == (3, 176, 176)
+    x = train_transform(preset("none"), 224, (0.5,) * 3, (0.25,) * 3)(photo)
+    assert x.shape == (3, 224, 224)
+    # Old specs (saved before the field existed) load at full resolution.
+    old = {k: v for k, v in preset("default").to_dict().items() if k != "resolution"}
+    assert AugmentSpec.from_dict(old).resolution == 1.0
+
+
+@pytest.mark.parametrize("value", [0.3, 1.2])
+def test_training_resolution_out_of_range_is_refused(value: float) -> None:
+    with pytest.raises(ValueError, match="training resolution"):
+        AugmentSpec.from_dict({"resolution": value})

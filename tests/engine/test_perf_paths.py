@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -243,7 +244,11 @@ def test_device_batch_train_is_seeded(small: Path) -> None:
     assert torch.equal(a, train("strong", 1))
     assert torch.equal(train("default", 1), train("default", 1))
     assert not torch.equal(train("default", 1), train("default", 2))
-    assert torch.isfinite(a).all() and a.shape == (len(hw), 3, 224, 224)
+    # Train crops come out at the spec's training resolution, like the CPU transform's.
+    assert torch.isfinite(a).all() and a.shape == (len(hw), 3, 176, 176)
+    full = device_batch(x, hw, replace(preset("default"), resolution=1.0), 224, mean, std,
+                        torch.Generator().manual_seed(1))
+    assert full.shape == (len(hw), 3, 224, 224)
 
 
 def test_finetune_folded_evaluation_equals_plain(small: Path) -> None:

@@ -37,6 +37,8 @@ class AugmentSpec:
     blur: float = 0.0
     erasing: float = 0.0
     policy: str = "none"
+    # Training crops' side as a share of the backbone's input size (see :func:`train_side`).
+    resolution: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,13 +60,30 @@ class AugmentSpec:
                 raise ValueError(f"{name} is a probability in [0, 1]")
         if not 0 <= self.hue <= 0.5:
             raise ValueError("hue must be in [0, 0.5]")
+        if not 0.5 <= self.resolution <= 1:
+            raise ValueError("training resolution must be in [0.5, 1] of the input size")
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
 
 
+def train_side(spec: AugmentSpec, size: int) -> int:
+    """The side of the training crops for a backbone whose input is ``size`` pixels.
+
+    RandomResizedCrop zooms in, so at equal sides objects look larger in training than in the
+    eval view; training on smaller crops undoes that ("FixRes", Touvron et al. 2019; torchvision's
+    own recipes train at 176 and evaluate at 224) and costs ``resolution**2`` of the compute.
+    Rounded to a multiple of 8 (176 for 0.8 x 224). Without augmentation training uses the eval
+    view, at the full size.
+    """
+    if not spec.enabled or spec.resolution >= 1:
+        return size
+    return max(32, round(size * spec.resolution / 8) * 8)
+
+
 def preset(name: str) -> AugmentSpec:
-    """Named presets. ``default`` is what a first run uses: crops + flips + mild colour."""
-    base = AugmentSpec()
+    """Named presets. ``default`` is what a first run uses: crops + flips + mild colour, at
+    0.8 of the input size (measured: same or better accuracy, ~1.6x less compute; README)."""
+    base = AugmentSpec(resolution=0.8)
     if name == "none":
         return replace(base, enabled=False)
     if name == "light":
@@ -102,13 +121,15 @@ def _normalize_tail(mean, std) -> list:
 
 
 def build_geometric(spec: AugmentSpec, size: int) -> list:
-    """The PIL-side part of the train pipeline (everything before tensor conversion)."""
+    """The PIL-side part of the train pipeline (everything before tensor conversion) for a
+    backbone whose input is ``size`` pixels; crops come out :func:`train_side` pixels wide."""
     v2 = _v2()
     if not spec.enabled:
         return [v2.Resize(round(size * 256 / 224)), v2.CenterCrop(size)]
     ops: list = [
         v2.RandomResizedCrop(
-            size, scale=(spec.scale_min, spec.scale_max), ratio=(spec.ratio_min, spec.ratio_max),
+            train_side(spec, size), scale=(spec.scale_min, spec.scale_max),
+            ratio=(spec.ratio_min, spec.ratio_max),
             antialias=True,
         )
     ]
@@ -284,12 +305,13 @@ def device_batch(x, hw, spec: AugmentSpec | None, size: int, mean, std, generato
 
     ``x`` is ``uint8 [B, 3, S, S]`` (stretched bank pictures) and ``hw`` their true heights and
     widths (``[B, 2]``), both on the device. ``spec=None`` is the eval transform (short side to
-    ``size*256/224``, centre crop); otherwise the train transform of ``spec``. Crops (one
-    ``roi_align`` for the batch), flips, colour jitter and grayscale are drawn for the whole
-    batch on the device, from a device generator seeded from ``generator`` (CPU), so nothing
-    waits for the GPU; rotation, hue, blur, the auto-augment policies and erasing run per
-    picture through the same torchvision ops as the CPU path. Resampling differs slightly from
-    the PIL-based CPU path (rounding-level differences).
+    ``size*256/224``, centre crop); otherwise the train transform of ``spec`` (crops
+    :func:`train_side` pixels wide). Crops (one ``roi_align`` for the batch), flips, colour
+    jitter and grayscale are drawn for the whole batch on the device, from a device generator
+    seeded from ``generator`` (CPU), so nothing waits for the GPU; rotation, hue, blur, the
+    auto-augment policies and erasing run per picture through the same torchvision ops as the
+    CPU path. Resampling differs slightly from the PIL-based CPU path (rounding-level
+    differences).
     """
     import torch
 
@@ -304,7 +326,8 @@ def device_batch(x, hw, spec: AugmentSpec | None, size: int, mean, std, generato
     if spec is None or not spec.enabled:
         x = crop_batch(x, hw, _eval_boxes(hw, size), size).div_(255).clamp_(0, 1)
     else:
-        x = crop_batch(x, hw, _rrc_boxes(hw, spec, g), size).div_(255).clamp_(0, 1)
+        side = train_side(spec, size)
+        x = crop_batch(x, hw, _rrc_boxes(hw, spec, g), side).div_(255).clamp_(0, 1)
         n = x.shape[0]
 
         def draw(p: float):

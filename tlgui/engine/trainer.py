@@ -442,6 +442,37 @@ class Trainer:
             self._folded = (stamp, net)
         return self._folded[1]
 
+    # Training pictures a random-start backbone's BatchNorm statistics are estimated from.
+    calibrate_pictures: int = 64
+
+    def _calibrate_batchnorm(self, model: TransferModel) -> None:
+        """Give a randomly initialised backbone that is about to be frozen BatchNorm statistics
+        of the user's pictures.
+
+        Its running statistics are still the initial mean 0 / variance 1, so in eval mode no
+        layer is normalised and the features' scale drifts from layer to layer (the plain
+        recipe only escapes this by running its frozen backbone in train mode). Estimated on
+        ``calibrate_pictures`` training pictures (eval view, a fixed seeded draw) with torch's
+        ``update_bn``; reported as the ``features`` phase of epoch 1. Pretrained backbones keep
+        their ImageNet statistics."""
+        samples = self.scan.splits["train"]
+        order = self._epoch_order(len(samples), 0)[: self.calibrate_pictures]
+        bs = max(self.config.batch_size, 64)
+        loader = self._loader(samples, self.eval_tf, order, bs, "calibrate")
+        t0 = time.perf_counter()
+
+        def batches():
+            for b, (x, _y, _idx, bad) in enumerate(loader):
+                self._check_cancel()
+                self._report_skipped(bad)
+                if x is not None:
+                    yield self._to_device(x)
+                self.emit("on_batch_end", BatchEnd(1, "features", b + 1, len(loader), 0.0,
+                                                   time.perf_counter() - t0))
+
+        with self._autocast():
+            torch.optim.swa_utils.update_bn(batches(), model.backbone)
+
     @torch.inference_mode()
     def _features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
         """Frozen-backbone outputs for ``split`` under the eval transform, computed once."""
@@ -792,6 +823,11 @@ class Trainer:
 
         frozen_epochs = {"transfer": cfg.epochs, "finetune": 0,
                          "staged": min(cfg.freeze_epochs, cfg.epochs)}[cfg.mode]
+        if cfg.weights == "none" and frozen_epochs and not self.resume:
+            try:  # (a resumed run restores the statistics from its checkpoint)
+                self._calibrate_batchnorm(model)
+            except _Cancelled:
+                raise TrainingError("cancelled while preparing the model") from None
         history: list[EpochEnd] = []
         best_state: dict[str, torch.Tensor] | None = None
         best_key: tuple[float, float] | None = None

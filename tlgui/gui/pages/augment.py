@@ -69,7 +69,11 @@ class AugmentPage(QWidget):
                   _N("RandomResizedCrop keeps between this and the largest share of the picture")),
                  ("scale_max", _N("Largest crop"), 1.0, 0.05, ""),
                  ("ratio_min", _N("Narrowest aspect ratio"), 4.0, 0.05, ""),
-                 ("ratio_max", _N("Widest aspect ratio"), 4.0, 0.05, "")],
+                 ("ratio_max", _N("Widest aspect ratio"), 4.0, 0.05, ""),
+                 ("resolution", _N("Training resolution (share of input size)"), 1.0, 0.05,
+                  _N("Training crops at 0.8 of the input size (176 of 224 pixels) train about "
+                     "1.6x faster; random crops zoom in, so objects then look as large as "
+                     "prediction shows them"))],
         "geometry": [("hflip", _N("Horizontal flip (probability)"), 1.0, 0.05, ""),
                      ("vflip", _N("Vertical flip (probability)"), 1.0, 0.05,
                       _N("Only for pictures without an up and down, e.g. microscopy")),
@@ -83,6 +87,8 @@ class AugmentPage(QWidget):
                   ("erasing", _N("Random erasing (probability)"), 1.0, 0.05,
                    _N("Blanks a random rectangle: makes the model look at more than one spot"))],
     }
+
+    _MINIMA: ClassVar[dict[str, float]] = {"scale": 0.01, "ratio": 0.01, "resolution": 0.5}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,7 +151,7 @@ class AugmentPage(QWidget):
             for name, label, maximum, step, tip in rows:
                 spin = QDoubleSpinBox()
                 spin.setObjectName(f"augment_{name}")
-                spin.setRange(0.01 if name.startswith(("scale", "ratio")) else 0.0, maximum)
+                spin.setRange(self._MINIMA.get(name.split("_")[0], 0.0), maximum)
                 spin.setDecimals(2)
                 spin.setSingleStep(step)
                 spin.setKeyboardTracking(False)
