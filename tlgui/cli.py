@@ -79,8 +79,9 @@ def add_training_options(t: argparse.ArgumentParser) -> None:
                    help="augmentation preset (default: default)")
     t.add_argument("--no-augment", action="store_true", help="same as --augment none")
     t.add_argument("--train-resolution", type=float, default=None, metavar="F",
-                   help="side of the training crops as a share of the input size, 0.5 to 1 "
-                        "(default: the preset's, 0.8 = 176 of 224 pixels; 1 = full size)")
+                   help="side of the training crops as a share of the input size while the "
+                        "backbone trains, 0.5 to 1 (default: the preset's, 0.8 = 176 of 224 "
+                        "pixels; 1 = full size; a frozen backbone always gets full size)")
     t.add_argument("--no-cache", action="store_true",
                    help="recompute the frozen backbone every batch (slower; for comparison)")
     t.add_argument("--seed", type=int, default=d.seed)

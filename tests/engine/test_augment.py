@@ -55,8 +55,8 @@ def test_preview_is_deterministic_per_seed(photo: Image.Image) -> None:
     a = preview(photo, spec, n=8, seed=3, size=64)
     b = preview(photo, spec, n=8, seed=3, size=64)
     c = preview(photo, spec, n=8, seed=4, size=64)
-    # The preview shows training's crops at training's size (0.8 of 64 -> 48 pixels).
-    assert len(a) == 8 and all(im.size == (48, 48) for im in a)
+    # Always at the full size, whatever the training resolution (0.8 here).
+    assert len(a) == 8 and all(im.size == (64, 64) for im in a)
     assert [im.tobytes() for im in a] == [im.tobytes() for im in b]
     assert [im.tobytes() for im in a] != [im.tobytes() for im in c]
     # The global RNG is untouched by the preview.

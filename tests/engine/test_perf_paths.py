@@ -16,7 +16,7 @@ from tests.helpers import make_dataset, make_image
 from tlgui.engine.augment import device_batch, eval_transform, preset
 from tlgui.engine.backbones import build_backbone
 from tlgui.engine.data import ImageBank, load_image, scan_dataset
-from tlgui.engine.events import EpochEnd
+from tlgui.engine.events import Callback, EpochEnd
 from tlgui.engine.frozen import fold_batchnorm
 from tlgui.engine.trainer import TrainConfig, Trainer, fit
 
@@ -276,6 +276,40 @@ def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
     Image.new("RGB", (2400, 1800), (200, 30, 30)).save(big, quality=90)
     scan = scan_dataset(small)
     trainer = Trainer(scan, TrainConfig(**BASE, epochs=1))
-    loader = trainer._loader(scan.splits["train"], trainer.train_tf, None, 4, "draft")
+    loader = trainer._loader(scan.splits["train"], trainer.train_transform(False), None, 4,
+                             "draft")
     assert loader.dataset.loader(str(big)).size == (600, 450)  # 1/4 scale: 450 >= 2 * 224
     assert loader.dataset.loader(scan.splits["train"][0].path).size == (64, 64)  # small: as is
+
+
+def test_training_resolution_applies_only_while_the_backbone_trains(small: Path) -> None:
+    """Staged run: the frozen epoch trains on full-size crops, the unfrozen one on the spec's
+    training resolution (0.8 -> 176 pixels); without augmentation training uses the eval
+    view."""
+    scan = scan_dataset(small)
+    cfg = TrainConfig(**{**BASE, "mode": "staged"}, freeze_epochs=1, epochs=2,
+                      cache_features=False, augment=preset("default").to_dict())
+    seen: set[tuple[int, int]] = set()
+    epoch = [0]
+
+    class Track(Callback):
+        def on_epoch_start(self, event) -> None:
+            epoch[0] = event.epoch
+
+    trainer = Trainer(scan, cfg, [Track()])
+    build = trainer._build
+
+    def spy():
+        model = build()
+        model.backbone.register_forward_pre_hook(
+            lambda _m, args: seen.add((epoch[0], args[0].shape[-1])))
+        return model
+
+    trainer._build = spy
+    trainer.fit()
+    # Epoch 1 (frozen): training and evaluation at 224. Epoch 2: training at 176,
+    # evaluation at 224.
+    assert seen == {(1, 224), (2, 176), (2, 224)}
+    none = Trainer(scan, TrainConfig(**BASE, augment=preset("none").to_dict()))
+    assert none.train_transform(False) is none.eval_tf
+    assert none.train_transform(True) is none.eval_tf

@@ -37,7 +37,8 @@ class AugmentSpec:
     blur: float = 0.0
     erasing: float = 0.0
     policy: str = "none"
-    # Training crops' side as a share of the backbone's input size (see :func:`train_side`).
+    # Side of the training crops, as a share of the input size, while the backbone trains
+    # (fine-tune; staged after unfreezing). See :func:`train_side`.
     resolution: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,13 +68,15 @@ class AugmentSpec:
 
 
 def train_side(spec: AugmentSpec, size: int) -> int:
-    """The side of the training crops for a backbone whose input is ``size`` pixels.
+    """The side of the training crops for a backbone whose input is ``size`` pixels, while
+    that backbone trains.
 
     RandomResizedCrop zooms in, so at equal sides objects look larger in training than in the
-    eval view; training on smaller crops undoes that ("FixRes", Touvron et al. 2019; torchvision's
-    own recipes train at 176 and evaluate at 224) and costs ``resolution**2`` of the compute.
-    Rounded to a multiple of 8 (176 for 0.8 x 224). Without augmentation training uses the eval
-    view, at the full size.
+    eval view; training on smaller crops undoes that ("FixRes", Touvron et al. 2019;
+    torchvision's own recipes train at 176 and evaluate at 224) and costs ``resolution**2`` of
+    the compute. Rounded to a multiple of 8 (176 for 0.8 x 224). A frozen backbone cannot adapt
+    to the change of scale, so the trainer gives it full-size crops; without augmentation
+    training uses the eval view, at the full size.
     """
     if not spec.enabled or spec.resolution >= 1:
         return size
@@ -81,8 +84,8 @@ def train_side(spec: AugmentSpec, size: int) -> int:
 
 
 def preset(name: str) -> AugmentSpec:
-    """Named presets. ``default`` is what a first run uses: crops + flips + mild colour, at
-    0.8 of the input size (measured: same or better accuracy, ~1.6x less compute; README)."""
+    """Named presets. ``default`` is what a first run uses: crops + flips + mild colour. The
+    augmenting presets train a backbone at 0.8 of the input size (README "Performance")."""
     base = AugmentSpec(resolution=0.8)
     if name == "none":
         return replace(base, enabled=False)
@@ -177,12 +180,15 @@ def preview(
 ) -> list[Image.Image]:
     """``n`` augmented versions of ``image`` as PIL images, the same for the same ``seed``.
 
-    Shows what training sees (erasing included), minus the normalisation.
+    Shows what training sees (erasing included), minus the normalisation, always ``size``
+    pixels wide: the training resolution changes how many pixels a crop has, not what is in it
+    (and it only applies while the backbone trains).
     """
     import torch
 
     v2 = _v2()
-    ops = build_geometric(spec, size) + [v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    ops = build_geometric(replace(spec, resolution=1.0), size) + [
+        v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
     if spec.enabled and spec.erasing > 0:
         ops.append(v2.RandomErasing(p=spec.erasing, value=0))
     pipeline = v2.Compose(ops)

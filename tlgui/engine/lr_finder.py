@@ -89,10 +89,11 @@ def _cycle_cached(trainer: Trainer, model, epoch_seed: int) -> Iterator[tuple]:
         epoch += 1
 
 
-def _cycle_images(trainer: Trainer, epoch_seed: int) -> Iterator[tuple]:
-    """Endless (images, labels) batches through the train transform, reshuffled each pass."""
+def _cycle_images(trainer: Trainer, frozen: bool, epoch_seed: int) -> Iterator[tuple]:
+    """Endless (images, labels) batches through the train transform (the one training uses
+    while the backbone is ``frozen`` or not), reshuffled each pass."""
     samples = trainer.scan.splits["train"]
-    tf = trainer.train_tf if trainer.config.augment_spec.enabled else trainer.eval_tf
+    tf = trainer.train_transform(frozen)
     epoch = epoch_seed
     while True:
         seen = 0
@@ -127,7 +128,8 @@ def find_lr(
         raise ValueError("the range test needs at least 2 batches")
     trainer = Trainer(scan, config, callbacks, cancel)
     seed_everything(config.seed)
-    model = trainer._build() if model is None else copy.deepcopy(model).to(trainer.device)
+    fresh = model is None
+    model = trainer._build() if fresh else copy.deepcopy(model).to(trainer.device)
     frozen = config.mode in ("transfer", "staged")
     model.freeze_backbone(frozen)
     model.train()
@@ -144,7 +146,10 @@ def find_lr(
     diverged = cancelled = False
     t0 = time.perf_counter()
     try:
-        batches = _cycle_cached(trainer, model, 0) if use_cache else _cycle_images(trainer, 0)
+        if frozen and fresh and config.weights == "none":
+            trainer._calibrate_batchnorm(model)  # as training does for a frozen random start
+        batches = (_cycle_cached(trainer, model, 0) if use_cache
+                   else _cycle_images(trainer, frozen, 0))
         for it in range(num_iter):
             trainer._check_cancel()
             lr = start_lr * gamma**it

@@ -22,7 +22,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -295,12 +295,25 @@ class Trainer:
             torch.channels_last if config.channels_last else torch.contiguous_format
         )
         self.eval_tf = augment.eval_transform(self.info.input_size, self.info.mean, self.info.std)
-        self.train_tf = augment.train_transform(
-            config.augment_spec, self.info.input_size, self.info.mean, self.info.std
-        )
+        # Two train transforms: a backbone that trains gets crops at the spec's training
+        # resolution (FixRes); a frozen one cannot adapt to a change of scale between its train
+        # and eval views (measured: efficientnet_lite0 transfer lost ~3 points at 0.8), so it
+        # gets full-size crops.
+        spec = config.augment_spec
+        self._train_specs = {True: replace(spec, resolution=1.0), False: spec}
+        self._train_tfs = {
+            frozen: augment.train_transform(s, self.info.input_size, self.info.mean,
+                                            self.info.std)
+            for frozen, s in self._train_specs.items()
+        }
         self._feature_cache: dict[str, dict[int, torch.Tensor]] = {}
 
     # ------------------------------------------------------------------ small pieces
+
+    def train_transform(self, frozen: bool):
+        """The transform of training pictures while the backbone is ``frozen`` or trains: the
+        eval view when augmentation is off."""
+        return self._train_tfs[frozen] if self.config.augment_spec.enabled else self.eval_tf
 
     def _report_skipped(self, bad: Iterable) -> None:
         for item in bad:
@@ -346,13 +359,14 @@ class Trainer:
         # dropout masks would depend on how many loaders a run happened to create. Seeded by
         # purpose (split + epoch), so worker-side augmentation is reproducible too.
         generator = torch.Generator().manual_seed(zlib.crc32(f"{self.config.seed}:{key}".encode()))
-        known = transform is self.train_tf or transform is self.eval_tf
-        if known and self.device.type in self.bank_devices:
+        specs = {id(tf): self._train_specs[frozen] for frozen, tf in self._train_tfs.items()}
+        specs[id(self.eval_tf)] = None
+        if id(transform) in specs and self.device.type in self.bank_devices:
             bank = self._image_bank()
             paths = [s.path for s in samples]
             if bank.holds(paths) or bank.add(paths):
-                spec = self.config.augment_spec if transform is self.train_tf else None
-                return _DeviceBatches(bank, samples, batches, spec, self.info, generator)
+                return _DeviceBatches(bank, samples, batches, specs[id(transform)], self.info,
+                                      generator)
         # JPEGs decode at a reduced scale (``draft``) as long as the short side stays at least
         # twice the input size: a crop of a quarter of the picture still has the input's
         # resolution, and a 12-megapixel phone photo decodes ~10x faster.
@@ -519,7 +533,7 @@ class Trainer:
             )
             n_batches = len(batches)
         else:
-            loader = self._loader(samples, self.train_tf if self._augmenting else self.eval_tf,
+            loader = self._loader(samples, self.train_transform(model.backbone_frozen),
                                   order, bs, f"train:{epoch}")
             iterator = ((x, y, bad) for x, y, _i, bad in loader)
             n_batches = len(loader)

@@ -71,9 +71,10 @@ class AugmentPage(QWidget):
                  ("ratio_min", _N("Narrowest aspect ratio"), 4.0, 0.05, ""),
                  ("ratio_max", _N("Widest aspect ratio"), 4.0, 0.05, ""),
                  ("resolution", _N("Training resolution (share of input size)"), 1.0, 0.05,
-                  _N("Training crops at 0.8 of the input size (176 of 224 pixels) train about "
-                     "1.6x faster; random crops zoom in, so objects then look as large as "
-                     "prediction shows them"))],
+                  _N("While the backbone trains (fine-tune), crops of 0.8 of the input size "
+                     "(176 of 224 pixels) train about 1.6x faster, and since random crops zoom "
+                     "in, objects then look as large as prediction shows them. A frozen "
+                     "backbone always gets full-size crops."))],
         "geometry": [("hflip", _N("Horizontal flip (probability)"), 1.0, 0.05, ""),
                      ("vflip", _N("Vertical flip (probability)"), 1.0, 0.05,
                       _N("Only for pictures without an up and down, e.g. microscopy")),
