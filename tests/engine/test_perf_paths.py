@@ -15,7 +15,7 @@ from torch import nn
 from tests.helpers import make_dataset, make_image
 from tlgui.engine.augment import device_batch, eval_transform, preset
 from tlgui.engine.backbones import build_backbone
-from tlgui.engine.data import ImageBank, load_image, scan_dataset
+from tlgui.engine.data import DecodedCache, ImageBank, ImageLoadError, load_image, scan_dataset
 from tlgui.engine.events import Callback, EpochEnd
 from tlgui.engine.frozen import fold_batchnorm
 from tlgui.engine.trainer import TrainConfig, Trainer, fit
@@ -313,3 +313,48 @@ def test_training_resolution_applies_only_while_the_backbone_trains(small: Path)
     none = Trainer(scan, TrainConfig(**BASE, augment=preset("none").to_dict()))
     assert none.train_transform(False) is none.eval_tf
     assert none.train_transform(True) is none.eval_tf
+
+
+def test_decoded_cache_is_bounded_and_never_keeps_a_failure(tmp_path: Path) -> None:
+    paths = [str(make_image(tmp_path / f"{i}.jpg", (200, 30, 30), i)) for i in range(4)]
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not really a jpeg")
+    calls: list[str] = []
+
+    def load(path: str) -> Image.Image:
+        calls.append(path)
+        return load_image(path)
+
+    one = load_image(paths[0])
+    budget = 2 * one.width * one.height * 3  # room for two pictures
+    cache = DecodedCache(load, budget)
+    for _ in range(3):
+        got = [cache(p) for p in paths]
+        for _ in range(2):
+            with pytest.raises(ImageLoadError):
+                cache(str(broken))
+    assert [np.asarray(g).tobytes() for g in got] == [
+        np.asarray(load_image(p)).tobytes() for p in paths]
+    assert sorted(cache.images) == sorted(paths[:2]) and cache.used <= budget
+    assert [calls.count(p) for p in paths] == [1, 1, 3, 3]  # the rest decode as before
+    assert calls.count(str(broken)) == 6 and str(broken) not in cache.images
+
+
+def test_decoded_cache_gives_the_same_run(small: Path, monkeypatch) -> None:
+    """Augmented transfer and fine-tune: with the decoded-picture cache the metrics are the
+    ones the uncached run gives (the same pixels go through the same transforms)."""
+    scan = scan_dataset(small)
+    aug = preset("default").to_dict()
+    for mode in ("transfer", "finetune"):
+        cfg = TrainConfig(**{**BASE, "mode": mode}, epochs=2, patience=0, augment=aug)
+        runs = []
+        for budget in (0, 2**30):
+            monkeypatch.setattr(Trainer, "decoded_cache_bytes", budget)
+            trainer = Trainer(scan, cfg)
+            runs.append([v for e in trainer.fit().history
+                         for v in (e.train_loss, e.train_acc, e.val_loss, e.val_acc)])
+            held = len(trainer._decoded.images)
+            assert held == (0 if budget == 0 else
+                            len(scan.splits["train"]) + (mode == "finetune") * len(
+                                scan.splits["val"]))
+        assert runs[1] == pytest.approx(runs[0], rel=1e-6, abs=1e-7)

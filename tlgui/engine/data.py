@@ -196,6 +196,32 @@ def load_image(path: str | os.PathLike[str], max_side: int | None = None) -> Ima
         raise ImageLoadError(_describe(exc)) from exc
 
 
+class DecodedCache:
+    """``load`` with the decoded pictures kept in RAM, up to ``budget`` bytes, so a picture
+    that training reads every epoch is decoded once (CPU path, in-process loading).
+
+    First come, first kept: once the budget is spent the rest decode every time, as without
+    the cache (every picture is read equally often, so evicting would only churn). A file
+    that fails to load is never kept: it raises again and is reported again. Returns the
+    cached image itself; the transforms never modify their input in place.
+    """
+
+    def __init__(self, load: Callable[[str], Image.Image], budget: int) -> None:
+        self.load, self.budget = load, budget
+        self.used = 0
+        self.images: dict[str, Image.Image] = {}
+
+    def __call__(self, path: str) -> Image.Image:
+        img = self.images.get(path)
+        if img is None:
+            img = self.load(path)
+            size = img.width * img.height * len(img.getbands())
+            if self.used + size <= self.budget:
+                self.images[path] = img
+                self.used += size
+        return img
+
+
 def probe_image(path: str) -> str | None:
     """Cheap check used while scanning: returns ``None`` if PIL recognises the file as a
     picture it can decode, else the reason. Reads only the header (and verifies PNG/GIF)."""
