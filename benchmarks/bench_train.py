@@ -14,7 +14,9 @@ per run and one run's caches or allocator state never helps the next. Three impl
   linear layer). On ``cuda`` it uses the tutorial's fp32 and 8 workers.
 * ``engine`` - ``tlgui.engine.trainer.fit`` with the same backbone, mode, epochs and batch size;
   everything else is the engine's defaults (AdamW + cosine, label smoothing, its "default"
-  augmentation preset when augmentation is on, auto workers/threads, AMP on CUDA).
+  augmentation preset when augmentation is on, which fine-tunes on 176-pixel crops and
+  evaluates at 224, auto workers/threads, AMP on CUDA; a frozen random start gets BatchNorm
+  statistics from 64 training pictures first).
 * ``probe`` - a linear probe: features once under the eval transform, then an L2-regularised
   logistic regression (torch LBFGS) whose strength is picked by 5-fold CV on train. Only for
   transfer configs; its feature time is the "one backbone forward per image" floor.
@@ -44,8 +46,8 @@ CONFIGS: dict[str, dict] = {
                        augment=False),
     "lite-ft": dict(backbone="efficientnet_lite0", weights="imagenet", mode="finetune",
                     augment=True),
-    # No offline ImageNet weights for torchvision models here: random init on both sides, a
-    # speed comparison only (accuracies are meaningless for these).
+    # No offline ImageNet weights for torchvision models here: random init on both sides, so
+    # the accuracies compare the two recipes from the same kind of start, nothing more.
     "r18-aug": dict(backbone="resnet18", weights="none", mode="transfer", augment=True),
     "r18-noaug": dict(backbone="resnet18", weights="none", mode="transfer", augment=False),
     "r18-ft": dict(backbone="resnet18", weights="none", mode="finetune", augment=True),
