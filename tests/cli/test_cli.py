@@ -86,8 +86,6 @@ def test_info_json_and_text(trained) -> None:
         (["train", "{tmp}/nope", "--out", "{tmp}/m.pt"], "dataset folder not found"),
         (["train", "{tmp}/one", "--out", "{tmp}/m.pt"], "at least two class folders"),
         (["train", "{tmp}/one", "--out", "{tmp}/m.pt", "--epochs", "0"], "must be at least 1"),
-        (["train", "{tmp}/one", "--out", "{tmp}/m.pt", "--train-resolution", "2"],
-         "training resolution must be in [0.5, 1]"),
         (["predict", "{tmp}/garbage.pt", "{tmp}/one"], "not a tlgui model bundle"),
         (["info", "{tmp}/missing.pt"], "model file not found"),
         (["predict", "{tmp}/garbage.pt", "{tmp}/no-such-image.jpg"], "no such file"),
@@ -110,7 +108,7 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_train_resolution_option_sets_the_training_crops() -> None:
-    from tlgui.cli import build_parser, config_from_args
+    from tlgui.cli import UsageError, build_parser, config_from_args
 
     def spec(*extra: str):
         args = build_parser().parse_args(["train", "data", *extra])
@@ -119,3 +117,6 @@ def test_train_resolution_option_sets_the_training_crops() -> None:
     assert spec().resolution == 0.8  # the preset's
     assert spec("--train-resolution", "1").resolution == 1.0
     assert spec("--augment", "strong", "--train-resolution", "0.6").resolution == 0.6
+    # Out of range: the one-line usage error main() prints before exiting with 2.
+    with pytest.raises(UsageError, match=r"training resolution must be in \[0.5, 1\]"):
+        spec("--train-resolution", "2")
