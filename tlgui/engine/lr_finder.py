@@ -146,7 +146,7 @@ def find_lr(
     diverged = cancelled = False
     t0 = time.perf_counter()
     try:
-        if frozen and fresh and config.weights == "none":
+        if frozen and fresh:
             trainer._calibrate_batchnorm(model)  # as training does for a frozen random start
         batches = (_cycle_cached(trainer, model, 0) if use_cache
                    else _cycle_images(trainer, frozen, 0))

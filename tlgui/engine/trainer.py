@@ -301,12 +301,15 @@ class Trainer:
         # and eval views (measured: efficientnet_lite0 transfer lost ~3 points at 0.8), so it
         # gets full-size crops.
         spec = config.augment_spec
-        self._train_specs = {True: replace(spec, resolution=1.0), False: spec}
+        specs = {True: replace(spec, resolution=1.0), False: spec}
         self._train_tfs = {
             frozen: augment.train_transform(s, self.info.input_size, self.info.mean,
-                                            self.info.std)
-            for frozen, s in self._train_specs.items()
+                                            self.info.std) if spec.enabled else self.eval_tf
+            for frozen, s in specs.items()
         }
+        # The on-device equivalent of each transform the CPU path runs (None: the eval view).
+        self._device_specs = {id(tf): specs[frozen] for frozen, tf in self._train_tfs.items()}
+        self._device_specs[id(self.eval_tf)] = None
         self._feature_cache: dict[str, dict[int, torch.Tensor]] = {}
         self._decoded: DecodedCache | None = None
 
@@ -315,7 +318,7 @@ class Trainer:
     def train_transform(self, frozen: bool):
         """The transform of training pictures while the backbone is ``frozen`` or trains: the
         eval view when augmentation is off."""
-        return self._train_tfs[frozen] if self.config.augment_spec.enabled else self.eval_tf
+        return self._train_tfs[frozen]
 
     def _report_skipped(self, bad: Iterable) -> None:
         for item in bad:
@@ -364,14 +367,12 @@ class Trainer:
         # dropout masks would depend on how many loaders a run happened to create. Seeded by
         # purpose (split + epoch), so worker-side augmentation is reproducible too.
         generator = torch.Generator().manual_seed(zlib.crc32(f"{self.config.seed}:{key}".encode()))
-        specs = {id(tf): self._train_specs[frozen] for frozen, tf in self._train_tfs.items()}
-        specs[id(self.eval_tf)] = None
-        if id(transform) in specs and self.device.type in self.bank_devices:
+        if id(transform) in self._device_specs and self.device.type in self.bank_devices:
             bank = self._image_bank()
             paths = [s.path for s in samples]
             if bank.holds(paths) or bank.add(paths):
-                return _DeviceBatches(bank, samples, batches, specs[id(transform)], self.info,
-                                      generator)
+                return _DeviceBatches(bank, samples, batches, self._device_specs[id(transform)],
+                                      self.info, generator)
         # JPEGs decode at a reduced scale (``draft``) as long as the short side stays at least
         # twice the input size: a crop of a quarter of the picture still has the input's
         # resolution, and a 12-megapixel phone photo decodes ~10x faster.
@@ -479,7 +480,9 @@ class Trainer:
         recipe only escapes this by running its frozen backbone in train mode). Estimated on
         ``calibrate_pictures`` training pictures (eval view, a fixed seeded draw) with torch's
         ``update_bn``; reported as the ``features`` phase of epoch 1. Pretrained backbones keep
-        their ImageNet statistics."""
+        their ImageNet statistics (nothing happens unless ``weights`` is ``"none"``)."""
+        if self.config.weights != "none":
+            return
         samples = self.scan.splits["train"]
         order = self._epoch_order(len(samples), 0)[: self.calibrate_pictures]
         bs = max(self.config.batch_size, 64)
@@ -848,7 +851,7 @@ class Trainer:
 
         frozen_epochs = {"transfer": cfg.epochs, "finetune": 0,
                          "staged": min(cfg.freeze_epochs, cfg.epochs)}[cfg.mode]
-        if cfg.weights == "none" and frozen_epochs and not self.resume:
+        if frozen_epochs and not self.resume:
             try:  # (a resumed run restores the statistics from its checkpoint)
                 self._calibrate_batchnorm(model)
             except _Cancelled:
