@@ -1,13 +1,22 @@
-"""release_memory: hands freed heap back on glibc, is a quiet no-op elsewhere, never raises."""
+"""release_memory: hands freed heap back on glibc, is a quiet no-op elsewhere, never raises.
+reuse_freed_memory: while a run lasts, a big freed block is reused instead of faulted in anew;
+training runs and the LR finder hold it, and glibc's behaviour comes back when they end."""
 
 from __future__ import annotations
 
+import resource
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from tlgui.engine import memory
+from tlgui.engine.augment import preset
+from tlgui.engine.data import scan_dataset
+from tlgui.engine.events import Callback
+from tlgui.engine.lr_finder import find_lr
+from tlgui.engine.trainer import TrainConfig, fit
 
 
 def _rss_mb() -> float:
@@ -73,3 +82,54 @@ def test_missing_library_is_not_an_error(fresh_lookup, monkeypatch) -> None:
     monkeypatch.setattr(memory.sys, "platform", "linux")
     monkeypatch.setattr(memory.ctypes, "CDLL", no_libc)
     assert memory.release_memory() is False
+
+
+BLOCK = 64 << 20  # bigger than glibc's largest automatic mmap threshold (32 MB)
+
+
+def _faults_for_a_block() -> int:
+    """Minor page faults taken to allocate, zero and free one BLOCK-sized buffer."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    block = bytearray(BLOCK)  # malloc + memset: every page is touched
+    del block
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc mallopt")
+def test_a_run_reuses_big_freed_blocks_instead_of_faulting_them_in_again() -> None:
+    if memory._mallopt() is None:
+        pytest.skip("C library without mallopt (not glibc)")
+    pages = BLOCK // resource.getpagesize()
+    with memory.reuse_freed_memory():
+        _faults_for_a_block()  # the first time, the heap grows
+        with memory.reuse_freed_memory():  # a nested run shares the setting ...
+            pass
+        assert _faults_for_a_block() < pages // 10  # ... which outlives the inner one
+    # After the last run: each big block is a fresh mapping again, and freed ones go back.
+    _faults_for_a_block()
+    assert _faults_for_a_block() > pages // 2
+    assert memory._runs == 0
+
+
+def test_the_setting_is_a_quiet_no_op_without_glibc(monkeypatch) -> None:
+    monkeypatch.setattr(memory, "_mallopt", lambda: None)
+    with memory.reuse_freed_memory():
+        assert memory._runs == 1
+    assert memory._runs == 0
+    assert memory.single_arena() is False
+
+
+def test_training_and_the_lr_finder_hold_the_setting_while_they_run(tiny_dataset: Path) -> None:
+    scan = scan_dataset(tiny_dataset)
+    cfg = TrainConfig(epochs=1, batch_size=8, patience=0, device="cpu", workers=0,
+                      augment=preset("none").to_dict())
+    held: list[int] = []
+
+    class Spy(Callback):
+        def on_batch_end(self, event) -> None:
+            held.append(memory._runs)
+
+    fit(scan, cfg, [Spy()])
+    find_lr(scan, cfg, [Spy()], num_iter=3)
+    assert held and set(held) == {1}
+    assert memory._runs == 0  # released when each ended

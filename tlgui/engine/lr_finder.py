@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import torch
 
 from .events import BatchEnd, Callback
+from .memory import reuse_freed_memory
 from .trainer import CancelToken, TrainConfig, Trainer, TrainingError, _Cancelled, seed_everything
 
 SMOOTHING = 0.98  # EMA factor for the loss (fastai's default)
@@ -109,6 +110,7 @@ def _cycle_images(trainer: Trainer, frozen: bool, epoch_seed: int) -> Iterator[t
         epoch += 1
 
 
+@reuse_freed_memory()  # as a training run (see .memory)
 def find_lr(
     scan,
     config: TrainConfig,

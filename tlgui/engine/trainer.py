@@ -54,6 +54,7 @@ from .events import (
     Skipped,
 )
 from .frozen import fold_batchnorm
+from .memory import reuse_freed_memory
 from .metrics import EvalReport, make_report
 from .model import TransferModel, build_model, group_lrs, param_groups
 from .runs import RunError, RunFolder, rng_state, set_rng_state
@@ -694,7 +695,8 @@ class Trainer:
 
     def fit(self) -> FitResult:
         try:
-            result = self._fit()
+            with reuse_freed_memory():  # big activations reused batch after batch (see .memory)
+                result = self._fit()
         except _Cancelled:  # cancelled before the first epoch finished
             self._set_status("cancelled")
             raise

@@ -44,6 +44,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before any thread exists: runs train on a worker thread, whose big per-batch blocks are
+    # only reused from one shared malloc arena (see tlgui.engine.memory, torch-free).
+    from ..engine.memory import single_arena
+
+    single_arena()
     app = make_app(argv)
     from .main_window import MainWindow
 
