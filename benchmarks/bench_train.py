@@ -19,7 +19,10 @@ per run and one run's caches or allocator state never helps the next. Three impl
   statistics from 64 training pictures first).
 * ``probe`` - a linear probe: features once under the eval transform, then an L2-regularised
   logistic regression (torch LBFGS) whose strength is picked by 5-fold CV on train. Only for
-  transfer configs; its feature time is the "one backbone forward per image" floor.
+  transfer configs; its feature time is the "one backbone forward per image" floor. Its
+  backbone is built under the engine's seed, so with random weights it is the same network
+  the engine starts from (the engine then calibrates its BatchNorm statistics; the probe, as
+  a plain probe, does not).
 
 Reported per run: per-epoch seconds, train images/s (train images x epochs / summed epoch
 time, the validation pass included for both), best and last val accuracy, wall time, and peak
@@ -127,6 +130,10 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
 
 
 def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
+    # torchvision's transforms are imported before the clock starts, as the baseline's and the
+    # probe's are (importing torchvision takes 3-4 s here; the engine imports it lazily).
+    import torchvision.transforms.v2  # noqa: F401
+
     from tlgui.engine.augment import preset
     from tlgui.engine.data import scan_dataset
     from tlgui.engine.trainer import TrainConfig, Trainer
@@ -177,6 +184,9 @@ def run_probe(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -
     info = get_info(cfg["backbone"])
     tf = eval_transform(info.input_size, info.mean, info.std)
     t_start = time.perf_counter()
+    # Seeded as the engine seeds its model (TrainConfig.seed 0): with random weights the probe
+    # fits the very network the engine trains a head on, so the two compare heads, not draws.
+    torch.manual_seed(0)
     net = build_backbone(cfg["backbone"], cfg["weights"]).eval().to(
         device, memory_format=torch.channels_last)
     feats = {}
