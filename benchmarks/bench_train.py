@@ -16,7 +16,7 @@ per run and one run's caches or allocator state never helps the next. Three impl
   everything else is the engine's defaults (AdamW + cosine, label smoothing, its "default"
   augmentation preset when augmentation is on, which fine-tunes on 176-pixel crops and
   evaluates at 224, auto workers/threads, AMP on CUDA; a frozen random start gets BatchNorm
-  statistics from 32 training pictures first).
+  statistics from 64 training pictures first).
 * ``probe`` - a linear probe: features once under the eval transform, then an L2-regularised
   logistic regression (torch LBFGS) whose strength is picked by 5-fold CV on train. Only for
   transfer configs; its feature time is the "one backbone forward per image" floor. Its
