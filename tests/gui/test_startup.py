@@ -51,3 +51,19 @@ def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None
     assert w.stack.widget(3) is w.results_page
     assert w.train_page.curvesCanvas is not None
     assert w.results_page.scan is not None
+
+
+def test_the_app_keeps_one_malloc_arena_set_before_its_window(qapp, monkeypatch) -> None:
+    """Runs train on a worker thread, whose big blocks are only reused from the one shared
+    arena (tlgui.engine.memory): ``main`` must ask for it before Qt starts any thread."""
+    from tlgui.engine import memory
+    from tlgui.gui import app as app_module
+
+    order: list[str] = []
+    real_make_app = app_module.make_app
+    monkeypatch.setattr(memory, "single_arena", lambda: order.append("arena") or True)
+    monkeypatch.setattr(app_module, "make_app",
+                        lambda argv=None: order.append("app") or real_make_app(argv))
+    monkeypatch.setenv("TLGUI_QUIT_AFTER_PAINT", "1")  # quits once the window has painted
+    assert app_module.main([]) == 0
+    assert order == ["arena", "app"]
