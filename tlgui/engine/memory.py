@@ -5,12 +5,12 @@ back to the operating system when it has ended.
 the same large activations batch after batch (resnet18's first convolution at batch 32: a
 103 MB tensor). Above glibc's mmap threshold (at most 32 MB by default) every such block is a
 fresh ``mmap`` whose pages the kernel faults in and zeroes, and ``free`` unmaps it again:
-measured on this project's 2-core machine, ~20 % of the frozen forward's CPU time was the
-kernel's. While a run lasts, the threshold is raised so those blocks come from the heap and are
-reused, and the heap is not trimmed after each free; the old settings come back when the last
-run ends. Only blocks allocated on the main thread's heap fully benefit (another thread's
-malloc arena is capped at 64 MB per heap), hence :func:`single_arena` for the desktop app,
-whose runs train on a worker thread.
+measured on this project's 2-core machine, 8-14 % of a frozen resnet18 forward's CPU time was
+the kernel's, and the forward ran ~15 % faster without it. While a run lasts, the threshold is
+raised so those blocks come from the heap and are reused, and the heap is not trimmed after
+each free; glibc's starting values come back when the last run ends. Only blocks allocated on
+the main thread's heap fully benefit (another thread's malloc arena grows in heaps of at most
+64 MB), hence :func:`single_arena` for the desktop app, whose runs train on a worker thread.
 
 **After a run** (:func:`release_memory`):
 
