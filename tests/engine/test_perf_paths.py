@@ -270,6 +270,26 @@ def test_fit_runs_through_the_image_bank(small: Path) -> None:
     assert len(result.history) == 1 and math.isfinite(result.history[0].train_loss)
 
 
+def test_passes_without_gradients_batch_like_training_on_the_cpu(small: Path) -> None:
+    """On the CPU the feature and evaluation passes use the training batch size (a larger one
+    was no faster and raised the kept heap); on a GPU at least 64, for fewer launches."""
+    scan = scan_dataset(small)
+    trainer = Trainer(scan, TrainConfig(**{**BASE, "batch_size": 3}, epochs=1))
+    sizes: list[int] = []
+    real = trainer._loader
+
+    def spy(samples, transform, order, batch_size, key):
+        if key.startswith(("features:", "eval:")):
+            sizes.append(batch_size)
+        return real(samples, transform, order, batch_size, key)
+
+    trainer._loader = spy
+    trainer.fit()
+    assert sizes and set(sizes) == {3}
+    trainer.device = torch.device("cuda")  # the rule only; nothing runs on it
+    assert trainer._inference_batch() == 64
+
+
 def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
     """Phone-size JPEGs decode at 1/2, 1/4 or 1/8 scale, the short side kept >= 2 x input."""
     big = small / "train" / "red" / "big.jpg"
