@@ -6,7 +6,7 @@ the same large activations batch after batch (resnet18's first convolution at ba
 103 MB tensor). Above glibc's mmap threshold (at most 32 MB by default) every such block is a
 fresh ``mmap`` whose pages the kernel faults in and zeroes, and ``free`` unmaps it again:
 measured on this project's 2-core machine, 8-14 % of a frozen resnet18 forward's CPU time was
-the kernel's, and the forward ran ~15 % faster without it. While a run lasts, the threshold is
+the kernel's, and the forward ran ~11 % faster without it. While a run lasts, the threshold is
 raised so those blocks come from the heap and are reused, and the heap is not trimmed after
 each free; glibc's starting values come back when the last run ends. Only blocks allocated on
 the main thread's heap fully benefit (another thread's malloc arena grows in heaps of at most
