@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -53,17 +54,19 @@ def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None
     assert w.results_page.scan is not None
 
 
-def test_the_app_keeps_one_malloc_arena_set_before_its_window(qapp, monkeypatch) -> None:
+def test_the_app_keeps_one_malloc_arena_set_before_its_window() -> None:
     """Runs train on a worker thread, whose big blocks are only reused from the one shared
-    arena (tlgui.engine.memory): ``main`` must ask for it before Qt starts any thread."""
-    from tlgui.engine import memory
-    from tlgui.gui import app as app_module
-
-    order: list[str] = []
-    real_make_app = app_module.make_app
-    monkeypatch.setattr(memory, "single_arena", lambda: order.append("arena") or True)
-    monkeypatch.setattr(app_module, "make_app",
-                        lambda argv=None: order.append("app") or real_make_app(argv))
-    monkeypatch.setenv("TLGUI_QUIT_AFTER_PAINT", "1")  # quits once the window has painted
-    assert app_module.main([]) == 0
-    assert order == ["arena", "app"]
+    arena (tlgui.engine.memory): ``main`` must ask for it before it makes the QApplication.
+    In a subprocess: a real ``main`` leaves a quit application behind."""
+    code = (
+        "import tlgui.engine.memory as m, tlgui.gui.app as a\n"
+        "order = []\n"
+        "m.single_arena = lambda: order.append('arena') or True\n"
+        "real = a.make_app\n"
+        "a.make_app = lambda argv=None: order.append('app') or real(argv)\n"
+        "a.main([])\n"
+        "print(' '.join(order))")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TLGUI_QUIT_AFTER_PAINT": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120, env=env)
+    assert out.stdout.split("\n")[-2] == "arena app"
