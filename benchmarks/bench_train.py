@@ -92,7 +92,12 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
                                               num_workers=workers, pin_memory=device == "cuda")
                for k, v in sets.items()}
     t_start = time.perf_counter()
+    # Same backbone as the engine's: with random weights, the very network the engine starts
+    # from (built under its seed, TrainConfig.seed 0). The head and everything after it are
+    # unseeded, as in the tutorial, so the baseline's runs still differ from each other.
+    torch.manual_seed(0)
     backbone = build_backbone(cfg["backbone"], cfg["weights"])
+    torch.seed()
     model = nn.Sequential(backbone, nn.Linear(info.num_features, len(sets["train"].classes)))
     if cfg["mode"] == "transfer":
         for p in backbone.parameters():

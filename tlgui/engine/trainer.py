@@ -476,7 +476,10 @@ class Trainer:
         :mod:`.memory`), its twice-as-large activations raised efficientnet_lite0's peak RSS
         (transfer + augmentation, 2 epochs: 2023 MB at 64, 1551 MB at 32)."""
         bs = self.config.batch_size
-        return max(bs, 64) if self.device.type == "cuda" else bs
+        return max(bs, 64) if self.device.type in self.large_inference_devices else bs
+
+    # Devices whose passes without gradients run at least 64 pictures per batch.
+    large_inference_devices: tuple[str, ...] = ("cuda",)
 
     # Training pictures a random-start backbone's BatchNorm statistics are estimated from.
     calibrate_pictures: int = 64
@@ -495,7 +498,9 @@ class Trainer:
             return
         samples = self.scan.splits["train"]
         order = self._epoch_order(len(samples), 0)[: self.calibrate_pictures]
-        bs = max(self.config.batch_size, 64)
+        # One batch of all the pictures on every device (not ``_inference_batch``): update_bn
+        # then sees their exact batch statistics, whatever the training batch size.
+        bs = max(self.config.batch_size, self.calibrate_pictures)
         loader = self._loader(samples, self.eval_tf, order, bs, "calibrate")
         t0 = time.perf_counter()
 
