@@ -272,9 +272,13 @@ def test_fit_runs_through_the_image_bank(small: Path) -> None:
 
 def test_passes_without_gradients_batch_like_training_on_the_cpu(small: Path) -> None:
     """On the CPU the feature and evaluation passes use the training batch size (a larger one
-    was no faster and raised the kept heap); on a GPU at least 64, for fewer launches."""
+    was no faster and raised the kept heap), floored at ``min_inference_batch`` (a batch of 1
+    or 2 is slower per picture); on a GPU at least 64, for fewer launches."""
+    class SmallFloor(Trainer):
+        min_inference_batch = 2
+
     scan = scan_dataset(small)
-    trainer = Trainer(scan, TrainConfig(**{**BASE, "batch_size": 3}, epochs=1))
+    trainer = SmallFloor(scan, TrainConfig(**{**BASE, "batch_size": 3}, epochs=1))
     sizes: list[int] = []
     real = trainer._loader
 
@@ -286,6 +290,9 @@ def test_passes_without_gradients_batch_like_training_on_the_cpu(small: Path) ->
     trainer._loader = spy
     trainer.fit()
     assert sizes and set(sizes) == {3}
+    trainer.min_inference_batch = 5
+    assert trainer._inference_batch() == 5  # the floor, above the training batch size
+    assert Trainer(scan, TrainConfig(**{**BASE, "batch_size": 3}))._inference_batch() == 16
     trainer.device = torch.device("cuda")  # the rule only; nothing runs on it
     assert trainer._inference_batch() == 64
 

@@ -471,15 +471,21 @@ class Trainer:
 
     def _inference_batch(self) -> int:
         """Batch size of the passes without gradients (frozen features, evaluation). On a GPU a
-        larger batch means fewer launches; on the CPU it was no faster (resnet18 frozen forward:
-        28-33 ms/image at 32, 35 at 64) and, with freed blocks kept for reuse during a run (see
+        larger batch means fewer launches. On the CPU the training batch size, but at least
+        ``min_inference_batch``: a larger one was no faster (resnet18 frozen forward: 28-33
+        ms/image at 32, 35 at 64) and, with freed blocks kept for reuse during a run (see
         :mod:`.memory`), its twice-as-large activations raised efficientnet_lite0's peak RSS
-        (transfer + augmentation, 2 epochs: 2023 MB at 64, 1551 MB at 32)."""
+        (transfer + augmentation, 2 epochs: 2023 MB at 64, 1551 MB at 32); a smaller one is
+        slower (resnet18: 64 ms/image at 1, 50 at 2, 37 at 8, 32 at 16 and 31 at 32)."""
         bs = self.config.batch_size
-        return max(bs, 64) if self.device.type in self.large_inference_devices else bs
+        if self.device.type in self.large_inference_devices:
+            return max(bs, 64)
+        return max(bs, self.min_inference_batch)
 
-    # Devices whose passes without gradients run at least 64 pictures per batch.
+    # Devices whose passes without gradients run at least 64 pictures per batch; elsewhere
+    # they run the training batch size, floored here.
     large_inference_devices: tuple[str, ...] = ("cuda",)
+    min_inference_batch: int = 16
 
     # Training pictures a random-start backbone's BatchNorm statistics are estimated from.
     calibrate_pictures: int = 64
