@@ -54,14 +54,16 @@ def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None
     assert w.results_page.scan is not None
 
 
-def test_the_app_keeps_one_malloc_arena_set_before_its_window() -> None:
+def test_the_app_sets_its_arena_and_binding_guard_before_its_window() -> None:
     """Runs train on a worker thread, whose big blocks are only reused from the one shared
-    arena (tlgui.engine.memory): ``main`` must ask for it before it makes the QApplication.
-    In a subprocess: a real ``main`` leaves a quit application behind."""
+    arena (tlgui.engine.memory), and the Qt binding's reference leak must be guarded before
+    Qt calls add up (tlgui.gui.binding_guard): ``main`` does both before it makes the
+    QApplication. In a subprocess: a real ``main`` leaves a quit application behind."""
     code = (
-        "import tlgui.engine.memory as m, tlgui.gui.app as a\n"
+        "import tlgui.engine.memory as m, tlgui.gui.app as a, tlgui.gui.binding_guard as g\n"
         "order = []\n"
         "m.single_arena = lambda: order.append('arena') or True\n"
+        "g.check_binding = lambda: order.append('guard') or False\n"
         "real = a.make_app\n"
         "a.make_app = lambda argv=None: order.append('app') or real(argv)\n"
         "a.main([])\n"
@@ -69,4 +71,4 @@ def test_the_app_keeps_one_malloc_arena_set_before_its_window() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TLGUI_QUIT_AFTER_PAINT": "1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120, env=env)
-    assert out.stdout.split("\n")[-2] == "arena app"
+    assert out.stdout.split("\n")[-2] == "arena guard app"

@@ -47,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     # Before any thread exists: runs train on a worker thread, whose big per-batch blocks are
     # only reused from one shared malloc arena (see tlgui.engine.memory, torch-free).
     from ..engine.memory import single_arena
+    from .binding_guard import check_binding
 
     single_arena()
+    check_binding()  # before the app makes its first Qt calls
     app = make_app(argv)
     from .main_window import MainWindow
 
