@@ -4,9 +4,16 @@
 2. event-loop lateness during training: a 10 ms QTimer probe, max and p99 of the lateness;
 3. augmentation preview: control change -> 8 new tiles shown (with the debounce), and the
    render alone;
-4. drop of one picture -> prediction row shown, efficientnet_lite0 on CPU, model loaded.
+4. the live curves' redraw after an epoch (it runs on the GUI thread), the layout reused
+   against matplotlib's layout on every redraw, interleaved;
+5. drop of one picture -> prediction row shown, efficientnet_lite0 on CPU, model loaded.
 
     python benchmarks/bench_gui.py [DATA] [--repeats 10] [--train-seconds 20]
+        [--default-arenas]
+
+The in-process part asks glibc for one malloc arena first, as the app's ``main`` does
+(``tlgui.engine.memory.single_arena``); ``--default-arenas`` leaves glibc's default (one arena
+per thread, up to 8 per core) to measure what that setting costs or saves.
 
 DATA defaults to ../shared/datasets/hymenoptera_data (else generated pictures).
 """
@@ -63,6 +70,34 @@ def bench_launch(repeats: int) -> None:
           f"({repeats} launches)")
 
 
+def bench_curves(app, repeats: int) -> None:
+    """Redraw time of the Train step's curves at the window's plot size, over a 14-epoch run;
+    both canvases get the same points, redraws alternate between them."""
+    from tlgui.gui.widgets.curves import CurvesCanvas
+
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(max(1, repeats // 5)):
+        canvases = {reuse: CurvesCanvas() for reuse in (True, False)}
+        for reuse, c in canvases.items():
+            c.reuse_layout = reuse
+            c.resize(1000, 330)
+            c.show()
+        app.processEvents()
+        for e in range(1, 15):
+            for reuse, c in canvases.items():
+                c.add_point(e, 1.4 / e**0.8, 1.5 / e**0.7, 1 - 0.5 / e, 1 - 0.55 / e, e)
+                t0 = time.perf_counter()
+                c.draw()
+                times[reuse].append((time.perf_counter() - t0) * 1000)
+        for c in canvases.values():
+            c.close()
+    reused, every = statistics.median(times[True]), statistics.median(times[False])
+    print(f"curves redraw after an epoch (1000 x 330 px, {len(times[True])} redraws each): "
+          f"median {reused:.0f} ms (max {max(times[True]):.0f}) with the layout reused, "
+          f"{every:.0f} ms (max {max(times[False]):.0f}) laid out every time: "
+          f"{reused / every:.2f}x")
+
+
 class Probe:
     """A 10 ms repeating timer; lateness = how much later than due each tick ran."""
 
@@ -96,7 +131,13 @@ def main() -> int:
     ap.add_argument("data", nargs="?", default=str(default) if default.is_dir() else None)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--train-seconds", type=float, default=20.0)
+    ap.add_argument("--default-arenas", action="store_true",
+                    help="skip the app's one-malloc-arena setting")
     args = ap.parse_args()
+    if not args.default_arenas:  # before any thread exists, as tlgui.gui.app.main does
+        from tlgui.engine.memory import single_arena
+
+        single_arena()
     tmp = Path(tempfile.mkdtemp(prefix="tlgui-bench-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
     if args.data is None:
@@ -116,7 +157,8 @@ def main() -> int:
     w.show()
     pump(app, lambda: bool(w.device_text), 120)
     print(f"device: {w.device_text}; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; malloc arenas: "
+          f"{'glibc default' if args.default_arenas else 'one'}")
     scan = w.load_dataset(args.data)
     aug = w.augment_page
     pump(app, lambda: aug.preview.tileCount >= 8 and not aug._rendering, 120)
@@ -140,6 +182,8 @@ def main() -> int:
           f"max {max(full):.0f} ms (includes the {DEBOUNCE_MS} ms debounce)")
     print(f"preview, render alone (re-roll): median {statistics.median(render):.0f} ms, "
           f"max {max(render):.0f} ms")
+
+    bench_curves(app, args.repeats)
 
     # --- event-loop lateness during training (augmenting: the backbone runs every batch)
     aug.apply_preset("default")
