@@ -12,6 +12,8 @@ from typing import Any
 
 from PIL import Image
 
+from .rng import GLOBAL_RNG_LOCK
+
 POLICIES = ("none", "trivialaugment", "randaugment", "autoaugment")
 PRESET_NAMES = ("none", "light", "default", "strong")
 
@@ -199,8 +201,10 @@ def preview(
         image = image.copy()
         image.thumbnail((4 * size, 4 * size))
     out = []
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    # Under the lock a run's own draws take (see .rng); only the CPU generator is seeded and
+    # restored (torch.manual_seed would reseed a GPU run's generator too, for good).
+    with GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(seed)
         for _ in range(n):
             out.append(to_pil(pipeline(image).clamp(0, 1)))
     return out

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from .rng import global_rng_draws
+
 # Pictures above this many pixels are refused before decoding (decompression-bomb guard).
 MAX_IMAGE_PIXELS = 80_000_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
@@ -454,7 +456,9 @@ class ImageDataset:
             img = self.loader(s.path)
         except ImageLoadError as exc:
             return (None, s.label, i, SkippedFile(s.path, str(exc)))
-        return (self.transform(img), s.label, i, None)
+        with global_rng_draws():  # random transforms; see .rng
+            x = self.transform(img)
+        return (x, s.label, i, None)
 
 
 def collate_skip(batch):

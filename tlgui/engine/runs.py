@@ -220,6 +220,13 @@ def rng_state() -> dict[str, Any]:
     containers (numpy's array becomes a tensor), so ``weights_only`` loading accepts them."""
     import torch
 
+    from .rng import global_rng_draws
+
+    with global_rng_draws():  # not the preview's seeded state (see .rng)
+        return _rng_state(torch)
+
+
+def _rng_state(torch) -> dict[str, Any]:
     version, internal, gauss = random.getstate()
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
@@ -240,6 +247,13 @@ def rng_state() -> dict[str, Any]:
 
 def set_rng_state(state: dict[str, Any]) -> None:
     """Inverse of :func:`rng_state`."""
+    from .rng import global_rng_draws
+
+    with global_rng_draws():
+        _set_rng_state(state)
+
+
+def _set_rng_state(state: dict[str, Any]) -> None:
     import torch
 
     torch.set_rng_state(state["torch"])

@@ -57,6 +57,7 @@ from .frozen import fold_batchnorm
 from .memory import reuse_freed_memory
 from .metrics import EvalReport, make_report
 from .model import TransferModel, build_model, group_lrs, param_groups
+from .rng import global_rng_draws
 from .runs import RunError, RunFolder, rng_state, set_rng_state
 
 
@@ -143,14 +144,15 @@ def auto_workers(device: torch.device) -> int:
 
 
 def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    torch.manual_seed(seed)
-    try:
-        import numpy as np
+    with global_rng_draws():  # not while the preview has the generator (see .rng)
+        random.seed(seed)
+        torch.manual_seed(seed)
+        try:
+            import numpy as np
 
-        np.random.seed(seed % (2**32))
-    except ImportError:  # pragma: no cover - numpy ships with torch wheels
-        pass
+            np.random.seed(seed % (2**32))
+        except ImportError:  # pragma: no cover - numpy ships with torch wheels
+            pass
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -581,12 +583,12 @@ class Trainer:
                 continue
             y = y.to(self.device, non_blocking=True)
             if use_cache:
-                with self._autocast():
+                with self._autocast(), global_rng_draws():  # dropout; see .rng
                     logits = model.head(x.to(self.device))
                     loss = criterion(logits.float(), y)
             else:
                 x = self._to_device(x)
-                with self._autocast():
+                with self._autocast(), global_rng_draws():
                     if model.backbone_frozen and self.config.cache_features:
                         # Speed path: folded BN, inference mode; clone() turns the inference
                         # tensor into a normal one the head's autograd may save.
@@ -709,8 +711,9 @@ class Trainer:
             self.emit("on_download", DownloadProgress(self.config.backbone, done, total))
             return not self.cancel.cancelled
 
-        model = build_model(self.config.backbone, len(self.classes), self.config.weights,
-                            self.config.dropout, progress=progress)
+        with global_rng_draws():  # the layers' random initial weights (see .rng)
+            model = build_model(self.config.backbone, len(self.classes), self.config.weights,
+                                self.config.dropout, progress=progress)
         return model.to(self.device, memory_format=self.memory_format)
 
     def fit(self) -> FitResult:
