@@ -30,6 +30,7 @@ import torch
 
 from .events import BatchEnd, Callback
 from .memory import reuse_freed_memory
+from .rng import global_rng_draws
 from .trainer import CancelToken, TrainConfig, Trainer, TrainingError, _Cancelled, seed_everything
 
 SMOOTHING = 0.98  # EMA factor for the loss (fastai's default)
@@ -159,14 +160,15 @@ def find_lr(
                 g["lr"] = lr * r
             x, y = next(batches)
             y = y.to(trainer.device)
-            if use_cache:
-                logits = model.head(x.to(trainer.device))
-            elif frozen:
-                with torch.no_grad():
-                    f = model.backbone(trainer._to_device(x))
-                logits = model.head(f.float())
-            else:
-                logits = model(trainer._to_device(x))
+            with global_rng_draws():  # dropout, as in training (see .rng)
+                if use_cache:
+                    logits = model.head(x.to(trainer.device))
+                elif frozen:
+                    with torch.no_grad():
+                        f = model.backbone(trainer._to_device(x))
+                    logits = model.head(f.float())
+                else:
+                    logits = model(trainer._to_device(x))
             loss = criterion(logits.float(), y)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
