@@ -73,6 +73,7 @@ def bench_launch(repeats: int) -> None:
 def bench_curves(app, repeats: int) -> None:
     """Redraw time of the Train step's curves at the window's plot size, over a 14-epoch run;
     both canvases get the same points, redraws alternate between them."""
+    from tests.helpers import curve_points
     from tlgui.gui.widgets.curves import CurvesCanvas
 
     times: dict[bool, list[float]] = {True: [], False: []}
@@ -83,9 +84,9 @@ def bench_curves(app, repeats: int) -> None:
             c.resize(1000, 330)
             c.show()
         app.processEvents()
-        for e in range(1, 15):
+        for point in curve_points(14):
             for reuse, c in canvases.items():
-                c.add_point(e, 1.4 / e**0.8, 1.5 / e**0.7, 1 - 0.5 / e, 1 - 0.55 / e, e)
+                c.add_point(*point)
                 t0 = time.perf_counter()
                 c.draw()
                 times[reuse].append((time.perf_counter() - t0) * 1000)

@@ -6,19 +6,13 @@ import numpy as np
 import pytest
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
+from tests.helpers import curve_points
 from tlgui.gui.widgets.curves import CurvesCanvas
 
 
 def _pixels(canvas: CurvesCanvas) -> np.ndarray:
     w, h = canvas.figure.bbox.size
     return np.array([ax.get_position().bounds for ax in canvas.figure.axes]) * [w, h, w, h]
-
-
-def _epochs(n: int):
-    """A plausible run: loss falls from ~1.4 to ~0.2 (tick labels change shape), accuracy
-    rises; epoch 10 brings two-digit x labels."""
-    for e in range(1, n + 1):
-        yield e, 1.4 / e**0.8, 1.5 / e**0.7, 1 - 0.5 / e, 1 - 0.55 / e, e
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def test_cached_layout_matches_a_fresh_one_at_every_epoch(qtbot, layout_runs) ->
         c.resize(900, 300)
         c.show()
     qtbot.waitExposed(canvas)
-    for step, point in enumerate(_epochs(14)):
+    for step, point in enumerate(curve_points(14)):
         if step == 7:  # the user resizes the window mid-run
             for c in (canvas, reference):
                 c.resize(640, 280)
@@ -62,7 +56,7 @@ def test_cached_layout_matches_a_fresh_one_at_every_epoch(qtbot, layout_runs) ->
     # Most epochs reuse the layout: count the layouts over a whole run at one size.
     canvas.clear()
     layout_runs.clear()
-    for point in _epochs(14):
+    for point in curve_points(14):
         canvas.add_point(*point)
         canvas.draw()
     assert 1 <= len(layout_runs) <= 4, len(layout_runs)  # of 14 redraws

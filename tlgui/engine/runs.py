@@ -47,6 +47,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from .rng import global_rng_draws
+
 RUN_FORMAT = "tlgui-run"
 STATE_FORMAT = "tlgui-run-state"
 RUN_FORMAT_VERSION = 1
@@ -220,16 +222,11 @@ def rng_state() -> dict[str, Any]:
     containers (numpy's array becomes a tensor), so ``weights_only`` loading accepts them."""
     import torch
 
-    from .rng import global_rng_draws
-
-    with global_rng_draws():  # not the preview's seeded state (see .rng)
-        return _rng_state(torch)
-
-
-def _rng_state(torch) -> dict[str, Any]:
     version, internal, gauss = random.getstate()
+    with global_rng_draws():  # never the preview's seeded state (see .rng)
+        cpu = torch.get_rng_state()
     state: dict[str, Any] = {
-        "torch": torch.get_rng_state(),
+        "torch": cpu,
         "python": [version, list(internal), gauss],
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
     }
@@ -247,16 +244,10 @@ def _rng_state(torch) -> dict[str, Any]:
 
 def set_rng_state(state: dict[str, Any]) -> None:
     """Inverse of :func:`rng_state`."""
-    from .rng import global_rng_draws
-
-    with global_rng_draws():
-        _set_rng_state(state)
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
     import torch
 
-    torch.set_rng_state(state["torch"])
+    with global_rng_draws():
+        torch.set_rng_state(state["torch"])
     version, internal, gauss = state["python"]
     random.setstate((int(version), tuple(int(v) for v in internal), gauss))
     cuda = state.get("cuda") or []

@@ -144,15 +144,15 @@ def auto_workers(device: torch.device) -> int:
 
 
 def seed_everything(seed: int) -> None:
+    random.seed(seed)
     with global_rng_draws():  # not while the preview has the generator (see .rng)
-        random.seed(seed)
         torch.manual_seed(seed)
-        try:
-            import numpy as np
+    try:
+        import numpy as np
 
-            np.random.seed(seed % (2**32))
-        except ImportError:  # pragma: no cover - numpy ships with torch wheels
-            pass
+        np.random.seed(seed % (2**32))
+    except ImportError:  # pragma: no cover - numpy ships with torch wheels
+        pass
 
 
 def is_oom(exc: BaseException) -> bool:
