@@ -9,16 +9,19 @@ import pytest
 import torch
 
 from tests.helpers import make_dataset
+from tlgui.engine.augment import preset
 from tlgui.engine.data import scan_dataset
 from tlgui.engine.lr_finder import find_lr, suggest_lr
 from tlgui.engine.model import build_model
+from tlgui.engine.train.step import Forward, TrainStep
 from tlgui.engine.trainer import CancelToken, TrainConfig
 
 
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory):
-    root = make_dataset(tmp_path_factory.mktemp("lr") / "data", n_train=8, n_val=2,
-                        classes=("red", "blue", "green"))
+    root = make_dataset(
+        tmp_path_factory.mktemp("lr") / "data", n_train=8, n_val=2, classes=("red", "blue", "green")
+    )
     return scan_dataset(root)
 
 
@@ -82,8 +85,9 @@ def test_suggestion_is_the_steepest_descent_before_the_minimum():
     lrs = [10 ** (-6 + i * 0.25) for i in range(25)]
     # Flat, then a steep fall between 1e-3 and 1e-2, minimum at 1e-1, then up.
     losses = [2.0 - 1.5 / (1 + math.exp(-(math.log10(lr) + 2.5) * 4)) for lr in lrs]
-    losses = [v if lr <= 0.1 else v + (math.log10(lr) + 1) for v, lr in zip(losses, lrs,
-                                                                            strict=True)]
+    losses = [
+        v if lr <= 0.1 else v + (math.log10(lr) + 1) for v, lr in zip(losses, lrs, strict=True)
+    ]
     s = suggest_lr(lrs, losses)
     assert 10**-3 <= s <= 10**-2
     assert suggest_lr([1e-3, 1e-2], [1.0, 0.5]) == pytest.approx(1e-3)  # too short: min / 10
@@ -92,3 +96,30 @@ def test_suggestion_is_the_steepest_descent_before_the_minimum():
 def test_bad_range_is_refused(scan):
     with pytest.raises(ValueError):
         find_lr(scan, TrainConfig(), start_lr=1.0, end_lr=0.1)
+
+
+@pytest.mark.parametrize(
+    ("mode", "augmentation", "path"),
+    [
+        ("transfer", "none", Forward.FEATURES),
+        ("staged", "default", Forward.FOLDED),
+        ("finetune", "none", Forward.WHOLE),
+    ],
+)
+def test_the_range_test_trains_through_the_loops_step(scan, monkeypatch, mode, augmentation, path):
+    """Every range-test batch is one call of the training loop's TrainStep, on the path
+    training takes in that mode (cached features; the BatchNorm-folded frozen backbone; the
+    whole model), at the learning rate the range test set for it."""
+    calls: list[tuple[Forward, float]] = []
+    real = TrainStep.__call__
+
+    def spy(self, model, x, y, kind):
+        calls.append((kind, self.optimizer.param_groups[-1]["lr"]))
+        return real(self, model, x, y, kind)
+
+    monkeypatch.setattr(TrainStep, "__call__", spy)
+    cfg = TrainConfig(batch_size=4, workers=0, mode=mode, augment=preset(augmentation).to_dict())
+    result = find_lr(scan, cfg, num_iter=4, start_lr=1e-5, end_lr=1e-2)
+    assert [kind for kind, _lr in calls] == [path] * len(result.raw_losses) == [path] * 4
+    assert result.lrs == pytest.approx([lr for _kind, lr in calls][: len(result.lrs)])
+    assert result.lrs[0] == pytest.approx(1e-5) and result.lrs[-1] == pytest.approx(1e-2)

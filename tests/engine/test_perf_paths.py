@@ -13,11 +13,14 @@ from PIL import Image
 from torch import nn
 
 from tests.helpers import make_dataset, make_image
-from tlgui.engine.augment import device_batch, eval_transform, preset
+from tlgui.engine.augment import eval_transform, preset
+from tlgui.engine.augment.device import device_batch
 from tlgui.engine.backbones import build_backbone
 from tlgui.engine.data import DecodedCache, ImageBank, ImageLoadError, load_image, scan_dataset
 from tlgui.engine.events import Callback, EpochEnd
 from tlgui.engine.frozen import fold_batchnorm
+from tlgui.engine.train.batches import BatchSource
+from tlgui.engine.train.loop import FitLoop
 from tlgui.engine.trainer import TrainConfig, Trainer, fit
 
 BASE = dict(backbone="efficientnet_lite0", weights="imagenet", batch_size=4, workers=0)
@@ -41,8 +44,9 @@ def _randomise_bn(net: nn.Module) -> None:
             m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
 
 
-@pytest.mark.parametrize(("name", "weights"), [("efficientnet_lite0", "imagenet"),
-                                                ("resnet18", "none")])
+@pytest.mark.parametrize(
+    ("name", "weights"), [("efficientnet_lite0", "imagenet"), ("resnet18", "none")]
+)
 def test_folded_backbone_matches_the_original(name: str, weights: str) -> None:
     net = build_backbone(name, weights).eval()
     if weights == "none":
@@ -57,7 +61,8 @@ def test_folded_backbone_matches_the_original(name: str, weights: str) -> None:
     with torch.inference_mode():
         want, got = net(x), folded(x)
         got_cl = folded.to(memory_format=torch.channels_last)(
-            x.contiguous(memory_format=torch.channels_last))
+            x.contiguous(memory_format=torch.channels_last)
+        )
     assert torch.allclose(got, want, atol=1e-4, rtol=1e-4)
     assert torch.allclose(got_cl, want, atol=1e-4, rtol=1e-4)
 
@@ -101,29 +106,32 @@ def test_transfer_speed_path_equals_plain_path(small: Path, augmentation: str) -
 
 def test_staged_speed_path_equals_plain_path(small: Path) -> None:
     scan = scan_dataset(small)
-    cfg = dict(BASE, mode="staged", epochs=2, freeze_epochs=1, seed=5,
-               augment=preset("none").to_dict())
-    _assert_same(fit(scan, TrainConfig(**cfg)).history,
-                 fit(scan, TrainConfig(**cfg, cache_features=False)).history)
+    cfg = dict(
+        BASE, mode="staged", epochs=2, freeze_epochs=1, seed=5, augment=preset("none").to_dict()
+    )
+    _assert_same(
+        fit(scan, TrainConfig(**cfg)).history,
+        fit(scan, TrainConfig(**cfg, cache_features=False)).history,
+    )
 
 
 def test_folded_copy_follows_weight_changes(small: Path) -> None:
     """The folded copy is rebuilt when the frozen weights change in place (resume loads a
     state dict into the built model), and is never used for a backbone that trains."""
-    trainer = Trainer(scan_dataset(small), TrainConfig(**BASE, epochs=1))
-    model = trainer._build()
+    loop = FitLoop(scan_dataset(small), TrainConfig(**BASE, epochs=1))
+    model = loop.build_model()
     model.freeze_backbone(True)
-    first = trainer._frozen_backbone(model)
-    assert trainer._frozen_backbone(model) is first
+    first = loop.features.frozen_backbone(model)
+    assert loop.features.frozen_backbone(model) is first
     with torch.no_grad():
         next(model.backbone.parameters()).mul_(0.5)
-    second = trainer._frozen_backbone(model)
+    second = loop.features.frozen_backbone(model)
     assert second is not first
     x = torch.randn(1, 3, 64, 64)
     with torch.inference_mode():
         assert torch.allclose(second(x), model.backbone.eval()(x), atol=1e-4)
     model.freeze_backbone(False)
-    assert trainer._frozen_backbone(model) is model.backbone
+    assert loop.features.frozen_backbone(model) is model.backbone
 
 
 # --------------------------------------------------------------------------- GPU data path
@@ -140,16 +148,18 @@ def test_image_bank_is_bounded_and_exact(small: Path, tmp_path: Path) -> None:
     broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     side = 96
     item = 3 * side * side
-    bank = ImageBank(torch.device("cpu"), max_bytes=item * (len(paths) + 1), side=side,
-                     workers=2)
+    bank = ImageBank(torch.device("cpu"), max_bytes=item * (len(paths) + 1), side=side, workers=2)
     assert bank.add([*paths, str(broken)])
     assert bank.nbytes == item * (len(paths) + 1) and bank.holds(paths)
     assert str(broken) in bank.failed and str(broken) not in bank.index
     fresh = load_image(paths[0])
     assert bank.sizes[paths[0]] == (fresh.height, fresh.width)
     pixels = torch.from_numpy(np.array(fresh)).permute(2, 0, 1)[None].float()
-    want = torch.nn.functional.interpolate(pixels, size=(side, side), mode="bilinear",
-                                           antialias=True).round().clamp(0, 255)
+    want = (
+        torch.nn.functional.interpolate(pixels, size=(side, side), mode="bilinear", antialias=True)
+        .round()
+        .clamp(0, 255)
+    )
     assert torch.equal(bank.image(paths[0]), want[0].to(torch.uint8))  # = a fresh decode
     val = [s.path for s in scan.splits["val"]]
     assert not bank.add(val)  # over budget: refused whole, before decoding anything
@@ -192,7 +202,7 @@ def test_device_batch_eval_matches_the_cpu_transform(small: Path) -> None:
 def test_batched_crop_boxes_follow_random_resized_crop() -> None:
     """The vectorised draw keeps RandomResizedCrop's rules: inside the picture, area fraction
     and aspect ratio within the spec's ranges (or the clamped fallback), seeded."""
-    from tlgui.engine.augment import _rrc_boxes
+    from tlgui.engine.augment.device import _rrc_boxes
 
     spec = preset("default")
     hw = torch.tensor([[375.0, 500.0], [300.0, 451.0], [64.0, 64.0], [10.0, 900.0]] * 256)
@@ -217,15 +227,20 @@ def test_crop_batch_undoes_the_stretch() -> None:
     """A crop of the stretched bank picture equals that crop of the real picture, resized."""
     import torch.nn.functional as F
 
-    from tlgui.engine.augment import crop_batch
+    from tlgui.engine.augment.device import crop_batch
 
     x, hw = _bank_batch([str(CHELSEA)])
     photo = torch.from_numpy(np.array(load_image(CHELSEA))).permute(2, 0, 1).float()
     top, left, ch, cw = 20, 30, 120, 200  # chelsea.jpg is 256 x 170
     box = tuple(torch.tensor([float(v)]) for v in (top, left, ch, cw))
     got = crop_batch(x, hw, box, 112)
-    want = F.interpolate(photo[None, :, top:top + ch, left:left + cw], size=(112, 112),
-                         mode="bilinear", antialias=True, align_corners=False)
+    want = F.interpolate(
+        photo[None, :, top : top + ch, left : left + cw],
+        size=(112, 112),
+        mode="bilinear",
+        antialias=True,
+        align_corners=False,
+    )
     assert (got - want).abs().mean() < 2.0  # pixel levels
 
 
@@ -235,19 +250,32 @@ def test_device_batch_train_is_seeded(small: Path) -> None:
     mean, std = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 
     def train(name: str, seed: int) -> torch.Tensor:
-        return device_batch(x, hw, preset(name), 224, mean, std,
-                            torch.Generator().manual_seed(seed))
+        return device_batch(
+            x, hw, preset(name), 224, mean, std, torch.Generator().manual_seed(seed)
+        )
 
-    torch.manual_seed(0)  # the per-picture ops of "strong" draw from the global RNG
-    a = train("strong", 1)
+    # Every draw, the per-picture ops of "strong" included, comes from the generator given:
+    # the global generator neither changes the batch nor is changed by it.
     torch.manual_seed(0)
+    a = train("strong", 1)
+    torch.manual_seed(1)
+    before = torch.get_rng_state()
     assert torch.equal(a, train("strong", 1))
+    assert torch.equal(torch.get_rng_state(), before)
+    assert not torch.equal(a, train("strong", 2))
     assert torch.equal(train("default", 1), train("default", 1))
     assert not torch.equal(train("default", 1), train("default", 2))
     # Train crops come out at the spec's training resolution, like the CPU transform's.
     assert torch.isfinite(a).all() and a.shape == (len(hw), 3, 176, 176)
-    full = device_batch(x, hw, replace(preset("default"), resolution=1.0), 224, mean, std,
-                        torch.Generator().manual_seed(1))
+    full = device_batch(
+        x,
+        hw,
+        replace(preset("default"), resolution=1.0),
+        224,
+        mean,
+        std,
+        torch.Generator().manual_seed(1),
+    )
     assert full.shape == (len(hw), 3, 224, 224)
 
 
@@ -255,18 +283,20 @@ def test_finetune_folded_evaluation_equals_plain(small: Path) -> None:
     """On CPU a training backbone is evaluated through a BN-folded copy: same metrics."""
     scan = scan_dataset(small)
     cfg = dict(BASE, mode="finetune", epochs=1, seed=4, augment=preset("light").to_dict())
-    _assert_same(fit(scan, TrainConfig(**cfg)).history,
-                 fit(scan, TrainConfig(**cfg, cache_features=False)).history)
+    _assert_same(
+        fit(scan, TrainConfig(**cfg)).history,
+        fit(scan, TrainConfig(**cfg, cache_features=False)).history,
+    )
 
 
-def test_fit_runs_through_the_image_bank(small: Path) -> None:
-    class BankOnCpu(Trainer):
-        bank_devices = ("cuda", "cpu")
-
+def test_fit_runs_through_the_image_bank(small: Path, monkeypatch) -> None:
+    monkeypatch.setattr(BatchSource, "bank_devices", ("cuda", "cpu"))
     scan = scan_dataset(small)
-    trainer = BankOnCpu(scan, TrainConfig(**BASE, epochs=1, mode="finetune", seed=1))
+    trainer = Trainer(scan, TrainConfig(**BASE, epochs=1, mode="finetune", seed=1))
     result = trainer.fit()
-    assert trainer._bank.holds(s.path for s in scan.splits["train"] + scan.splits["val"])
+    bank = trainer.loop.batches.bank
+    assert bank is not None
+    assert bank.holds(s.path for s in scan.splits["train"] + scan.splits["val"])
     assert len(result.history) == 1 and math.isfinite(result.history[0].train_loss)
 
 
@@ -274,27 +304,28 @@ def test_passes_without_gradients_batch_like_training_on_the_cpu(small: Path) ->
     """On the CPU the feature and evaluation passes use the training batch size (a larger one
     was no faster and raised the kept heap), floored at ``min_inference_batch`` (a batch of 1
     or 2 is slower per picture); on a GPU at least 64, for fewer launches."""
-    class SmallFloor(Trainer):
-        min_inference_batch = 2
-
     scan = scan_dataset(small)
-    trainer = SmallFloor(scan, TrainConfig(**{**BASE, "batch_size": 3}, epochs=1))
+    loop = FitLoop(scan, TrainConfig(**{**BASE, "batch_size": 3}, epochs=1))
+    source = loop.batches
+    source.min_inference_batch = 2
     sizes: list[int] = []
-    real = trainer._loader
+    real = source.images
 
-    def spy(samples, transform, order, batch_size, key):
+    def spy(samples, view, order, batch_size, key, **kw):
         if key.startswith(("features:", "eval:")):
             sizes.append(batch_size)
-        return real(samples, transform, order, batch_size, key)
+        return real(samples, view, order, batch_size, key, **kw)
 
-    trainer._loader = spy
-    trainer.fit()
+    source.images = spy
+    loop.run()
     assert sizes and set(sizes) == {3}
-    trainer.min_inference_batch = 5
-    assert trainer._inference_batch() == 5  # the floor, above the training batch size
-    assert Trainer(scan, TrainConfig(**{**BASE, "batch_size": 3}))._inference_batch() == 16
-    trainer.device = torch.device("cuda")  # the rule only; nothing runs on it
-    assert trainer._inference_batch() == 64
+    source.min_inference_batch = 5
+    assert source.inference_batch() == 5  # the floor, above the training batch size
+    fresh = FitLoop(scan, TrainConfig(**{**BASE, "batch_size": 3}))
+    assert fresh.batches.inference_batch() == 16
+    # The rule only; nothing runs on it.
+    source.runtime = replace(source.runtime, device=torch.device("cuda"))
+    assert source.inference_batch() == 64
 
 
 def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
@@ -302,9 +333,8 @@ def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
     big = small / "train" / "red" / "big.jpg"
     Image.new("RGB", (2400, 1800), (200, 30, 30)).save(big, quality=90)
     scan = scan_dataset(small)
-    trainer = Trainer(scan, TrainConfig(**BASE, epochs=1))
-    loader = trainer._loader(scan.splits["train"], trainer.train_transform(False), None, 4,
-                             "draft")
+    loop = FitLoop(scan, TrainConfig(**BASE, epochs=1))
+    loader = loop.batches.images(scan.splits["train"], loop.views.train(False), None, 4, "draft")
     assert loader.dataset.loader(str(big)).size == (600, 450)  # 1/4 scale: 450 >= 2 * 224
     assert loader.dataset.loader(scan.splits["train"][0].path).size == (64, 64)  # small: as is
 
@@ -314,8 +344,13 @@ def test_training_resolution_applies_only_while_the_backbone_trains(small: Path)
     training resolution (0.8 -> 176 pixels); without augmentation training uses the eval
     view."""
     scan = scan_dataset(small)
-    cfg = TrainConfig(**{**BASE, "mode": "staged"}, freeze_epochs=1, epochs=2,
-                      cache_features=False, augment=preset("default").to_dict())
+    cfg = TrainConfig(
+        **{**BASE, "mode": "staged"},
+        freeze_epochs=1,
+        epochs=2,
+        cache_features=False,
+        augment=preset("default").to_dict(),
+    )
     seen: set[tuple[int, int]] = set()
     epoch = [0]
 
@@ -323,23 +358,24 @@ def test_training_resolution_applies_only_while_the_backbone_trains(small: Path)
         def on_epoch_start(self, event) -> None:
             epoch[0] = event.epoch
 
-    trainer = Trainer(scan, cfg, [Track()])
-    build = trainer._build
+    loop = FitLoop(scan, cfg, [Track()])
+    build = loop.build_model
 
     def spy():
         model = build()
         model.backbone.register_forward_pre_hook(
-            lambda _m, args: seen.add((epoch[0], args[0].shape[-1])))
+            lambda _m, args: seen.add((epoch[0], args[0].shape[-1]))
+        )
         return model
 
-    trainer._build = spy
-    trainer.fit()
+    loop.build_model = spy
+    loop.run()
     # Epoch 1 (frozen): training and evaluation at 224. Epoch 2: training at 176,
     # evaluation at 224.
     assert seen == {(1, 224), (2, 176), (2, 224)}
-    none = Trainer(scan, TrainConfig(**BASE, augment=preset("none").to_dict()))
-    assert none.train_transform(False) is none.eval_tf
-    assert none.train_transform(True) is none.eval_tf
+    none = FitLoop(scan, TrainConfig(**BASE, augment=preset("none").to_dict())).views
+    assert none.train(False) is none.eval
+    assert none.train(True) is none.eval
 
 
 def test_decoded_cache_is_bounded_and_never_keeps_a_failure(tmp_path: Path) -> None:
@@ -361,7 +397,8 @@ def test_decoded_cache_is_bounded_and_never_keeps_a_failure(tmp_path: Path) -> N
             with pytest.raises(ImageLoadError):
                 cache(str(broken))
     assert [np.asarray(g).tobytes() for g in got] == [
-        np.asarray(load_image(p)).tobytes() for p in paths]
+        np.asarray(load_image(p)).tobytes() for p in paths
+    ]
     assert sorted(cache.images) == sorted(paths[:2]) and cache.used <= budget
     assert [calls.count(p) for p in paths] == [1, 1, 3, 3]  # the rest decode as before
     assert calls.count(str(broken)) == 6 and str(broken) not in cache.images
@@ -376,12 +413,21 @@ def test_decoded_cache_gives_the_same_run(small: Path, monkeypatch) -> None:
         cfg = TrainConfig(**{**BASE, "mode": mode}, epochs=2, patience=0, augment=aug)
         runs = []
         for budget in (0, 2**30):
-            monkeypatch.setattr(Trainer, "decoded_cache_bytes", budget)
+            monkeypatch.setattr(BatchSource, "decoded_cache_bytes", budget)
             trainer = Trainer(scan, cfg)
-            runs.append([v for e in trainer.fit().history
-                         for v in (e.train_loss, e.train_acc, e.val_loss, e.val_acc)])
-            held = len(trainer._decoded.images)
-            assert held == (0 if budget == 0 else
-                            len(scan.splits["train"]) + (mode == "finetune") * len(
-                                scan.splits["val"]))
+            runs.append(
+                [
+                    v
+                    for e in trainer.fit().history
+                    for v in (e.train_loss, e.train_acc, e.val_loss, e.val_acc)
+                ]
+            )
+            decoded = trainer.loop.batches.decoded
+            assert decoded is not None
+            held = len(decoded.images)
+            assert held == (
+                0
+                if budget == 0
+                else len(scan.splits["train"]) + (mode == "finetune") * len(scan.splits["val"])
+            )
         assert runs[1] == pytest.approx(runs[0], rel=1e-6, abs=1e-7)

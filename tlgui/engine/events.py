@@ -1,4 +1,4 @@
-"""Immutable events the trainer reports with: plain numbers and strings only, never tensors.
+"""Immutable events the engine reports with: plain numbers and strings only, never tensors.
 
 Callbacks implement any of the hooks of :class:`Callback`; the CLI's progress bar, the JSON
 lines writer and the GUI's Qt bridge are all just callbacks.
@@ -31,9 +31,11 @@ class EpochStart:
 
 @dataclass(frozen=True)
 class BatchEnd:
-    """``phase`` is ``train``, ``val`` or ``features`` (computing the frozen backbone's cached
-    outputs). ``batch``/``batches`` count within the phase; ``elapsed`` is seconds since the
-    epoch started."""
+    """``phase`` is ``train``, ``val`` (evaluation during a run), ``features`` (computing the
+    frozen backbone's cached outputs, or calibrating a random-start backbone), ``lr_find`` (the
+    LR range test, epoch 0) or ``eval`` (evaluating a trained model, epoch 0).
+    ``batch``/``batches`` count within the phase; ``elapsed`` is seconds since the epoch (or
+    the pass) started."""
 
     epoch: int
     phase: str

@@ -5,8 +5,9 @@ A frozen backbone runs in eval mode, where each BatchNorm is a fixed per-channel
 folding it into the preceding convolution's weights (``torch.nn.utils.fusion
 .fuse_conv_bn_eval``) removes one full pass over every activation map. The graph is found with
 ``torch.fx`` so any architecture that traces works (torchvision's and EfficientNet-Lite's);
-one that does not trace is returned as an unfolded copy. The copy is only valid while the
-backbone's weights do not change, so the trainer builds it per frozen phase.
+one that does not trace is returned as an unfolded copy. Only plain ``nn.BatchNorm2d`` layers
+are folded; subclasses stay as they are. The copy is only valid while the backbone's weights
+do not change, so the training loop rebuilds it when they do.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def _set_module(root: nn.Module, dotted: str, new: nn.Module) -> None:
 
 def fold_batchnorm(backbone: nn.Module) -> tuple[nn.Module, int]:
     """An eval-mode, gradient-free copy of ``backbone`` with every ``Conv2d -> BatchNorm2d``
-    pair folded into one conv. Returns ``(module, pairs folded)``; the original is untouched.
+    pair (a plain ``BatchNorm2d``, not a subclass) folded into one conv. Returns ``(module,
+    pairs folded)``; the original is untouched.
 
     Outputs equal the original's in eval mode up to float rounding (tested to 1e-4).
     """
@@ -50,7 +52,9 @@ def fold_batchnorm(backbone: nn.Module) -> tuple[nn.Module, int]:
     modules = dict(gm.named_modules())
     folded = 0
     for node in list(gm.graph.nodes):
-        if node.op != "call_module" or not isinstance(modules[node.target], nn.BatchNorm2d):
+        # Exactly BatchNorm2d: a subclass may do more than normalise (timm's BatchNormAct2d
+        # applies its activation inside), and folding would drop that.
+        if node.op != "call_module" or type(modules[node.target]) is not nn.BatchNorm2d:
             continue
         src = node.args[0] if node.args else None
         if not isinstance(src, fx.Node) or src.op != "call_module" or len(src.users) != 1:

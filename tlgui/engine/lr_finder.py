@@ -6,16 +6,18 @@ bias-corrected exponential moving average and the test stops once it diverges (s
 above four times the lowest so far, or not finite).
 
 **Suggestion: the steepest descent** of the smoothed loss against log(LR), looked for only
-before the loss minimum. We prefer it to "minimum / 10" because it does not depend on how far
-past the minimum the curve happened to run, and on small datasets (few, noisy batches) the
-minimum sits right where training turns unstable. When the curve is too short to have a slope
-(fewer than five points before the minimum) the suggestion falls back to minimum / 10.
+before the loss minimum. It does not depend on how far past the minimum the curve happened to
+run, and on small datasets (few, noisy batches) the minimum sits right where training turns
+unstable. When the curve is too short to have a slope (fewer than five points before the
+minimum) the suggestion falls back to minimum / 10.
 
 The test trains a *fresh* model built from the config (or a copy of ``model`` when one is
-given), so nothing the caller holds is changed. In transfer mode (and the frozen first stage of
-staged mode) it trains only the head on the frozen backbone's cached features: the same pieces
-:class:`~tlgui.engine.trainer.Trainer` uses, so 100 batches take a fraction of a second after
-the one feature pass.
+given), so nothing the caller holds is changed. It runs through the training loop's own batch
+loop and step (:meth:`~tlgui.engine.train.loop.FitLoop.train_pass`,
+:class:`~tlgui.engine.train.step.TrainStep`) with an :class:`LrRangeTest` callback that sets
+the learning rate before each step and stops the loop, as Lightning's LR finder does: the
+batches, precision, gradient scaling and frozen-backbone path (cached features, or the
+BatchNorm-folded backbone) are training's.
 """
 
 from __future__ import annotations
@@ -23,15 +25,19 @@ from __future__ import annotations
 import copy
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 
+from .config import TrainConfig
+from .data import DatasetScan
 from .events import BatchEnd, Callback
-from .memory import reuse_freed_memory
-from .rng import global_rng_draws
-from .trainer import CancelToken, TrainConfig, Trainer, TrainingError, _Cancelled, seed_everything
+from .model import TransferModel
+from .train.callbacks import LoopCallback
+from .train.loop import FitLoop
+from .train.optim import make_optimizer
+from .train.runtime import Cancelled, CancelToken, EventBus, seed_everything
 
 SMOOTHING = 0.98  # EMA factor for the loss (fastai's default)
 DIVERGE_FACTOR = 4.0
@@ -51,8 +57,11 @@ class LrFindResult:
     cancelled: bool = False
 
     def to_json(self) -> dict:
-        return {"suggested_lr": self.suggested_lr, "lrs": list(self.lrs),
-                "losses": list(self.losses)}
+        return {
+            "suggested_lr": self.suggested_lr,
+            "lrs": list(self.lrs),
+            "losses": list(self.losses),
+        }
 
 
 def suggest_lr(lrs: Sequence[float], losses: Sequence[float]) -> float:
@@ -75,52 +84,77 @@ def suggest_lr(lrs: Sequence[float], losses: Sequence[float]) -> float:
     return float(lrs[best])
 
 
-def _cycle_cached(trainer: Trainer, model, epoch_seed: int) -> Iterator[tuple]:
-    """Endless (features, labels) batches from the frozen backbone's cached train features."""
-    feats = trainer._features(model, "train", 0)
-    labels = torch.tensor([s.label for s in trainer.scan.splits["train"]])
-    bs = trainer.config.batch_size
-    epoch = epoch_seed
-    while True:
-        order = [i for i in trainer._epoch_order(len(labels), epoch) if i in feats]
-        if not order:
-            raise TrainingError("no training image could be read")
-        for i in range(0, len(order), bs):
-            chunk = order[i : i + bs]
-            yield torch.stack([feats[j] for j in chunk]), labels[chunk]
-        epoch += 1
+class LrRangeTest(LoopCallback):
+    """The range test as a loop callback: before each training step it sets the learning
+    rates (every group keeps its ratio to the head's), after it records the loss, and it asks
+    the loop to stop after ``num_iter`` steps or when the smoothed loss diverges."""
+
+    def __init__(
+        self,
+        optimizer: torch.optim.Optimizer,
+        lr_head: float,
+        start_lr: float,
+        end_lr: float,
+        num_iter: int,
+        events: EventBus,
+    ) -> None:
+        self.optimizer, self.events = optimizer, events
+        self.ratios = [g["lr"] / lr_head for g in optimizer.param_groups]
+        self.start_lr, self.num_iter = start_lr, num_iter
+        self.gamma = (end_lr / start_lr) ** (1 / (num_iter - 1))
+        self.planned: list[float] = []  # the LR of every step started
+        self.lrs: list[float] = []
+        self.losses: list[float] = []
+        self.raw: list[float] = []
+        self.average, self.lowest = 0.0, math.inf
+        self.diverged = False
+        self.started = time.perf_counter()
+
+    def on_train_batch_start(self, loop: FitLoop, batch: int) -> None:
+        lr = self.start_lr * self.gamma ** len(self.planned)
+        for group, ratio in zip(self.optimizer.param_groups, self.ratios, strict=True):
+            group["lr"] = lr * ratio
+        self.planned.append(lr)
+        if len(self.planned) == self.num_iter:
+            loop.state.should_stop = True
+
+    def on_train_batch_end(self, loop: FitLoop, batch: int, loss: float) -> None:
+        if self.diverged:  # a step queued before the divergence was seen (CUDA)
+            return
+        it = len(self.raw)
+        self.raw.append(loss)
+        self.average = SMOOTHING * self.average + (1 - SMOOTHING) * loss
+        smoothed = self.average / (1 - SMOOTHING ** (it + 1))
+        self.lrs.append(self.planned[it])
+        self.losses.append(smoothed)
+        self.events.emit(
+            "on_batch_end",
+            BatchEnd(0, PHASE, it + 1, self.num_iter, loss, time.perf_counter() - self.started),
+        )
+        if not math.isfinite(smoothed) or (it > 0 and smoothed > DIVERGE_FACTOR * self.lowest):
+            self.diverged = True
+            loop.state.should_stop = True
+        self.lowest = min(self.lowest, smoothed)
+
+    def result(self, cancelled: bool) -> LrFindResult:
+        lrs, losses = self.lrs, self.losses
+        if self.diverged and len(lrs) > 1:
+            # The diverging point says nothing about a good LR; keep the curve up to it.
+            lrs, losses = lrs[:-1], losses[:-1]
+        return LrFindResult(
+            lrs, losses, suggest_lr(lrs, losses), self.raw, self.diverged, cancelled
+        )
 
 
-def _cycle_images(trainer: Trainer, frozen: bool, epoch_seed: int) -> Iterator[tuple]:
-    """Endless (images, labels) batches through the train transform (the one training uses
-    while the backbone is ``frozen`` or not), reshuffled each pass."""
-    samples = trainer.scan.splits["train"]
-    tf = trainer.train_transform(frozen)
-    epoch = epoch_seed
-    while True:
-        seen = 0
-        loader = trainer._loader(samples, tf, trainer._epoch_order(len(samples), epoch),
-                                 trainer.config.batch_size, f"lr_find:{epoch}")
-        for x, y, _idx, bad in loader:
-            trainer._report_skipped(bad)
-            if x is not None:
-                seen += 1
-                yield x, y
-        if not seen:
-            raise TrainingError("no training image could be read")
-        epoch += 1
-
-
-@reuse_freed_memory()  # as a training run (see .memory)
 def find_lr(
-    scan,
+    scan: DatasetScan,
     config: TrainConfig,
     callbacks: Sequence[Callback] = (),
     cancel: CancelToken | None = None,
     num_iter: int = 100,
     start_lr: float = 1e-7,
     end_lr: float = 10,
-    model=None,
+    model: TransferModel | None = None,
 ) -> LrFindResult:
     """Run the range test on ``scan`` with ``config``'s backbone, mode, optimizer and batch
     size. ``model`` (optional, e.g. a trained one) is copied, never changed. Reports a
@@ -129,68 +163,31 @@ def find_lr(
         raise ValueError("the range test needs 0 < start LR < end LR")
     if num_iter < 2:
         raise ValueError("the range test needs at least 2 batches")
-    trainer = Trainer(scan, config, callbacks, cancel)
+    loop = FitLoop(scan, config, callbacks, cancel)
     seed_everything(config.seed)
+    runtime = loop.runtime
     fresh = model is None
-    model = trainer._build() if fresh else copy.deepcopy(model).to(trainer.device)
+    net = (
+        loop.build_model()
+        if model is None
+        else copy.deepcopy(model).to(runtime.device, memory_format=runtime.memory_format)
+    )
     frozen = config.mode in ("transfer", "staged")
-    model.freeze_backbone(frozen)
-    model.train()
-    criterion = trainer._criterion()
-    optimizer = trainer._make_optimizer(model, config.lr_head)
-    # Discriminative LRs keep their ratio to the head's: every group scales together.
-    ratios = [g["lr"] / config.lr_head for g in optimizer.param_groups]
-    gamma = (end_lr / start_lr) ** (1 / (num_iter - 1))
-    use_cache = frozen and config.cache_features
-    lrs: list[float] = []
-    losses: list[float] = []
-    raw: list[float] = []
-    avg, best = 0.0, math.inf
-    diverged = cancelled = False
-    t0 = time.perf_counter()
+    net.freeze_backbone(frozen)
+    optimizer = make_optimizer(config, net, config.lr_head, runtime.device)
+    loop.step.attach(optimizer, None)  # the range test sets the learning rate itself
+    test = LrRangeTest(optimizer, config.lr_head, start_lr, end_lr, num_iter, loop.events)
+    cancelled = False
     try:
         if frozen and fresh:
-            trainer._calibrate_batchnorm(model)  # as training does for a frozen random start
-        batches = (_cycle_cached(trainer, model, 0) if use_cache
-                   else _cycle_images(trainer, frozen, 0))
-        for it in range(num_iter):
-            trainer._check_cancel()
-            lr = start_lr * gamma**it
-            for g, r in zip(optimizer.param_groups, ratios, strict=True):
-                g["lr"] = lr * r
-            x, y = next(batches)
-            y = y.to(trainer.device)
-            with global_rng_draws():  # dropout, as in training (see .rng)
-                if use_cache:
-                    logits = model.head(x.to(trainer.device))
-                elif frozen:
-                    with torch.no_grad():
-                        f = model.backbone(trainer._to_device(x))
-                    logits = model.head(f.float())
-                else:
-                    logits = model(trainer._to_device(x))
-            loss = criterion(logits.float(), y)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            value = loss.item()
-            raw.append(value)
-            avg = SMOOTHING * avg + (1 - SMOOTHING) * value
-            smoothed = avg / (1 - SMOOTHING ** (it + 1))
-            lrs.append(lr)
-            losses.append(smoothed)
-            trainer.emit("on_batch_end", BatchEnd(0, PHASE, it + 1, num_iter, value,
-                                                  time.perf_counter() - t0))
-            if not math.isfinite(smoothed) or (it > 0 and smoothed > DIVERGE_FACTOR * best):
-                diverged = True
-                break
-            best = min(best, smoothed)
-    except _Cancelled:
+            loop.features.calibrate(net)  # as training does for a frozen random start
+        passes = 0
+        while not loop.state.should_stop:
+            loop.train_pass(net, passes, callbacks=[test])
+            passes += 1
+    except Cancelled:
         cancelled = True
-    if diverged and len(lrs) > 1:
-        # The diverging point says nothing about a good LR; keep the curve up to it.
-        lrs, losses = lrs[:-1], losses[:-1]
-    return LrFindResult(lrs, losses, suggest_lr(lrs, losses), raw, diverged, cancelled)
+    return test.result(cancelled)
 
 
-__all__ = ["LrFindResult", "find_lr", "suggest_lr"]
+__all__ = ["LrFindResult", "LrRangeTest", "find_lr", "suggest_lr"]

@@ -17,6 +17,8 @@ class EvalReport:
     per_class: dict[str, dict[str, float]]
     # Per-sample results (for "top losses"): path, true, predicted, prob of predicted, loss.
     samples: list[dict] = field(default_factory=list)
+    # Pictures of the split that could not be read, so are not in ``n``.
+    skipped: int = 0
 
     def to_json(self, with_samples: bool = False) -> dict:
         d = asdict(self)
@@ -53,9 +55,19 @@ def make_report(
     y_pred: Sequence[int],
     loss: float,
     samples: list[dict] | None = None,
+    skipped: int = 0,
 ) -> EvalReport:
     cm = confusion_matrix(y_true, y_pred, len(classes))
     n = len(y_true)
     acc = sum(int(t == p) for t, p in zip(y_true, y_pred, strict=True)) / n if n else 0.0
-    return EvalReport(split, list(classes), n, acc, loss, cm, per_class_metrics(cm, classes),
-                      samples or [])
+    return EvalReport(
+        split,
+        list(classes),
+        n,
+        acc,
+        loss,
+        cm,
+        per_class_metrics(cm, classes),
+        samples or [],
+        skipped,
+    )

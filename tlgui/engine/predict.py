@@ -38,12 +38,30 @@ class Prediction:
         return d
 
 
+def class_probabilities(model: torch.nn.Module, x: torch.Tensor, tta: bool = False) -> torch.Tensor:
+    """Class probabilities of ``model`` for the normalised batch ``x`` (float32). With ``tta``
+    (test-time augmentation), the mean of the probabilities for each picture and its mirror
+    image (flipped left to right)."""
+    probs = model(x).float().softmax(1)
+    if tta:
+        probs = (probs + model(torch.flip(x, dims=[3])).float().softmax(1)) / 2
+    return probs
+
+
 class Predictor:
     """Wraps a model + its classes and eval transform. ``tta`` averages with the flipped image."""
 
-    def __init__(self, model: torch.nn.Module, classes: Sequence[str], input_size: int,
-                 mean: Sequence[float], std: Sequence[float], device: str | torch.device = "cpu",
-                 batch_size: int = 32, tta: bool = False) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        classes: Sequence[str],
+        input_size: int,
+        mean: Sequence[float],
+        std: Sequence[float],
+        device: str | torch.device = "cpu",
+        batch_size: int = 32,
+        tta: bool = False,
+    ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
         self.classes = list(classes)
@@ -52,39 +70,43 @@ class Predictor:
         self.tta = tta
 
     @classmethod
-    def from_bundle(cls, bundle: Bundle, device: str | torch.device = "cpu",
-                    **kwargs) -> Predictor:
-        return cls(bundle.build_model(), bundle.classes, bundle.input_size, bundle.mean,
-                   bundle.std, device=device, **kwargs)
+    def from_bundle(cls, bundle: Bundle, device: str | torch.device = "cpu", **kwargs) -> Predictor:
+        return cls(
+            bundle.build_model(),
+            bundle.classes,
+            bundle.input_size,
+            bundle.mean,
+            bundle.std,
+            device=device,
+            **kwargs,
+        )
 
     @torch.inference_mode()
     def probabilities(self, images: Sequence[Image.Image]) -> torch.Tensor:
         """(N, C) class probabilities for PIL images."""
         out = []
         for i in range(0, len(images), self.batch_size):
-            x = torch.stack([self.transform(im.convert("RGB"))
-                             for im in images[i : i + self.batch_size]]).to(self.device)
-            logits = self.model(x).float()
-            probs = logits.softmax(1)
-            if self.tta:
-                probs = (probs + self.model(torch.flip(x, dims=[3])).float().softmax(1)) / 2
-            out.append(probs.cpu())
+            x = torch.stack(
+                [self.transform(im.convert("RGB")) for im in images[i : i + self.batch_size]]
+            ).to(self.device)
+            out.append(class_probabilities(self.model, x, self.tta).cpu())
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def _top(self, probs: torch.Tensor, k: int) -> tuple[tuple[str, float], ...]:
         k = max(1, min(k, len(self.classes)))
         values, idx = probs.topk(k)
-        return tuple((self.classes[i], float(v)) for v, i in zip(values, idx.tolist(),
-                                                                   strict=True))
+        return tuple((self.classes[i], float(v)) for v, i in zip(values, idx.tolist(), strict=True))
 
-    def predict_images(self, images: Sequence[Image.Image], names: Sequence[str] | None = None,
-                       top_k: int = 3) -> list[Prediction]:
+    def predict_images(
+        self, images: Sequence[Image.Image], names: Sequence[str] | None = None, top_k: int = 3
+    ) -> list[Prediction]:
         names = names or [f"image {i + 1}" for i in range(len(images))]
         probs = self.probabilities(images)
         return [Prediction(n, self._top(p, top_k)) for n, p in zip(names, probs, strict=True)]
 
-    def predict_paths(self, paths: Iterable[str | os.PathLike[str]],
-                      top_k: int = 3) -> list[Prediction]:
+    def predict_paths(
+        self, paths: Iterable[str | os.PathLike[str]], top_k: int = 3
+    ) -> list[Prediction]:
         """Files and folders (expanded). Unreadable files get a Prediction with ``error``."""
         files = list_images(paths)
         results: dict[str, Prediction] = {}
@@ -121,7 +143,8 @@ def predictions_csv(predictions: Sequence[Prediction], top_k: int = 3) -> str:
     return buf.getvalue()
 
 
-def write_csv(predictions: Sequence[Prediction], path: str | os.PathLike[str],
-              top_k: int = 3) -> None:
+def write_csv(
+    predictions: Sequence[Prediction], path: str | os.PathLike[str], top_k: int = 3
+) -> None:
     text = predictions_csv(predictions, top_k)
     atomic_write(path, lambda f: f.write(text), mode="w")

@@ -1,15 +1,26 @@
-"""One lock around torch's global random generator, shared by the threads of one process.
+"""Where a run's random numbers come from, and how threads share torch's global generator.
 
-The generator is one per process. The augmentation preview seeds it (and puts it back) on a
-pool thread of the app, while a run on its own thread may be drawing from it: in-process
-augmentation (no DataLoader worker processes on machines with up to 4 cores) and dropout in
-the forward pass. Interleaved, the preview's reseeding changed the run's draws: a 2-epoch run
-on 8 pictures gave train loss 0.708 / val accuracy 0.75 alone and 0.764 / 0.5 with a preview
-re-rendering meanwhile. Both sides now draw under :data:`GLOBAL_RNG_LOCK`, so a run gives the
-same numbers whether or not the preview re-renders meanwhile. The preview waits for at most
-one picture's augmentation or one batch's forward pass, or for a model build (initial weights,
-and a weights download when one is needed); an uncontended turn costs ~4 us. Torch-free at
-import.
+One mechanism, so that the same seed gives the same run:
+
+* **Torch's global (CPU) generator** is seeded from the run's seed when the run starts
+  (:func:`tlgui.engine.train.runtime.seed_everything`). It drives what torch and torchvision
+  draw from it by design: the new head's initial weights, dropout, and the CPU augmentation
+  pipeline run in this process. The generator is one per process and the app's augmentation
+  preview uses it on another thread, so every draw from it happens under
+  :data:`GLOBAL_RNG_LOCK` (:func:`global_rng_draws`). A DataLoader worker process has a
+  generator of its own, seeded by torch from the loader's private generator, and takes no lock.
+* **Private generators** (``torch.Generator`` objects seeded from the run's seed and the pass
+  they serve) give everything else: the epoch order, each loader's base seed, and every draw
+  of the on-device augmentation (:func:`tlgui.engine.augment.device.device_batch`). These draws
+  do not depend on what else the process draws.
+* Code that runs torchvision's transforms (which draw from the global generator) with numbers
+  of its own -- the preview, and the per-picture steps of the on-device augmentation, seeded
+  from the run's private generator -- runs them inside :func:`seeded_global_draws`: under the
+  lock, on the global generator seeded for that purpose and put back afterwards, so it neither
+  reads nor changes the numbers a run draws.
+
+A thread waits for the lock for at most one picture's augmentation, one batch's forward pass or
+one model build. Torch-free at import.
 """
 
 from __future__ import annotations
@@ -33,3 +44,18 @@ def global_rng_draws() -> Iterator[None]:
         return
     with GLOBAL_RNG_LOCK:
         yield
+
+
+@contextlib.contextmanager
+def seeded_global_draws(seed: int) -> Iterator[None]:
+    """Run the block's global-generator draws from ``seed``, under the lock, and put the
+    generator back as it was afterwards. Only the CPU generator is forked: torchvision's
+    transforms draw their parameters there even for tensors on a GPU."""
+    import torch
+
+    with global_rng_draws(), torch.random.fork_rng(devices=[]):
+        torch.default_generator.manual_seed(int(seed))
+        yield
+
+
+__all__ = ["GLOBAL_RNG_LOCK", "global_rng_draws", "seeded_global_draws"]

@@ -1,0 +1,179 @@
+"""The frozen backbone's side of a run: its BatchNorm-folded copy, its cached outputs per split,
+and the BatchNorm calibration of a randomly initialised backbone.
+
+In transfer mode (and staged mode's frozen epochs) the frozen backbone's output for the eval
+view never changes, so the validation features are computed once; without augmentation the
+training features too, and every later epoch trains only the head on cached vectors. The
+frozen part runs BatchNorm-folded (:mod:`tlgui.engine.frozen`), in inference mode and in the
+run's memory format. ``TrainConfig.cache_features=False`` turns all of this off and runs the
+same computation the plain way; the results agree to float rounding.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..data import Sample
+from ..events import BatchEnd
+from ..frozen import fold_batchnorm
+from ..model import TransferModel
+from .batches import BatchSource, View
+from .runtime import EventBus, Runtime
+
+# Devices where evaluating a backbone that trains goes through a BatchNorm-folded copy built
+# per evaluation (its weights change every epoch): folding is cheap next to a pass over the
+# validation pictures on a CPU, and buys little where that pass takes milliseconds.
+FOLD_EVAL_DEVICES: tuple[str, ...] = ("cpu",)
+
+
+def evaluation_network(model: TransferModel, runtime: Runtime, fold: bool) -> nn.Module:
+    """The module an evaluation runs on pictures; its outputs equal ``model``'s (to float
+    rounding). A BatchNorm-folded copy when ``fold`` and the backbone trains on a
+    :data:`FOLD_EVAL_DEVICES` device, else ``model`` itself."""
+    if model.backbone_frozen or not fold or runtime.device.type not in FOLD_EVAL_DEVICES:
+        return model
+    with torch.inference_mode(False), torch.no_grad():
+        backbone, _pairs = fold_batchnorm(model.backbone)
+    backbone = backbone.to(runtime.device, memory_format=runtime.memory_format)
+    return nn.Sequential(backbone, model.head).eval()
+
+
+@dataclass(frozen=True)
+class _FoldedCopy:
+    """A folded copy of one model's frozen backbone and the weights it was folded from."""
+
+    model: weakref.ref[TransferModel]
+    stamp: tuple[tuple[int, int], ...]
+    net: nn.Module
+
+
+def _weights_stamp(model: TransferModel) -> tuple[tuple[int, int], ...]:
+    """Identifies the backbone's current weights: storage and in-place write count per tensor
+    (``load_state_dict`` copies into the same storage and bumps ``_version``)."""
+    tensors = [*model.backbone.parameters(), *model.backbone.buffers()]
+    return tuple((t.data_ptr(), t._version) for t in tensors)
+
+
+class FeatureCache:
+    """See the module docstring. One per run: the cached features belong to the run's model
+    and splits."""
+
+    # Training pictures a random-start backbone's BatchNorm statistics are estimated from.
+    calibrate_pictures: int = 64
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        batches: BatchSource,
+        eval_view: View,
+        events: EventBus,
+        splits: dict[str, list[Sample]],
+        *,
+        cache_features: bool,
+        random_start: bool,
+        batch_size: int,
+    ) -> None:
+        """``cache_features``: the speed paths are on; ``random_start``: the backbone starts
+        from random weights (``weights="none"``) and needs :meth:`calibrate`."""
+        self.runtime, self.batches, self.eval_view, self.events = (
+            runtime,
+            batches,
+            eval_view,
+            events,
+        )
+        self.splits = splits
+        self.cache_features, self.random_start = cache_features, random_start
+        self.batch_size = batch_size
+        self.cached: dict[str, dict[int, torch.Tensor]] = {}
+        self._folded: _FoldedCopy | None = None
+
+    def frozen_backbone(self, model: TransferModel) -> nn.Module:
+        """The module that runs ``model``'s backbone while it is frozen: the BatchNorm-folded
+        copy (built once per model and weights, rebuilt when they change) with the speed paths
+        on; ``model.backbone`` itself otherwise or while it trains."""
+        if not (self.cache_features and model.backbone_frozen):
+            return model.backbone
+        stamp = _weights_stamp(model)
+        folded = self._folded
+        if folded is None or folded.model() is not model or folded.stamp != stamp:
+            with torch.inference_mode(False), torch.no_grad():  # normal tensors, reusable
+                net, _pairs = fold_batchnorm(model.backbone)
+            net = net.to(self.runtime.device, memory_format=self.runtime.memory_format)
+            folded = self._folded = _FoldedCopy(weakref.ref(model), stamp, net)
+        return folded.net
+
+    @torch.inference_mode()
+    def features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
+        """Frozen-backbone outputs of ``split`` under the eval view (``{sample index: vector}``,
+        on the CPU), computed once; reported as the ``features`` phase of ``epoch``."""
+        if split in self.cached:
+            return self.cached[split]
+        samples = self.splits[split]
+        loader = self.batches.images(
+            samples, self.eval_view, None, self.batches.inference_batch(), f"features:{split}"
+        )
+        feats: dict[int, torch.Tensor] = {}
+        t0 = time.perf_counter()
+        model.backbone.eval()
+        backbone = self.frozen_backbone(model)
+        for b, (x, _y, idx, bad) in enumerate(loader):
+            self.events.check_cancel()
+            self.events.report_skipped(bad)
+            if x is not None:
+                with self.runtime.autocast():
+                    f = backbone(self.runtime.to_device(x)).float().cpu()
+                for i, row in zip(idx.tolist(), f, strict=True):
+                    feats[i] = row.clone()
+            self.events.emit(
+                "on_batch_end",
+                BatchEnd(epoch, "features", b + 1, len(loader), 0.0, time.perf_counter() - t0),
+            )
+        self.cached[split] = feats
+        return feats
+
+    def calibrate(self, model: TransferModel) -> None:
+        """Give a randomly initialised backbone that is about to be frozen BatchNorm statistics
+        of the user's pictures.
+
+        Its running statistics are still the initial mean 0 / variance 1, so in eval mode no
+        layer is normalised and the features' scale drifts from layer to layer. They are
+        estimated on ``calibrate_pictures`` training pictures (eval view, a fixed seeded draw)
+        with torch's ``update_bn``, in one batch, so they are those pictures' exact statistics
+        whatever the training batch size; reported as the ``features`` phase of epoch 1.
+        Pretrained backbones keep their ImageNet statistics (nothing happens)."""
+        if not self.random_start:
+            return
+        samples = self.splits["train"]
+        order = self.batches.epoch_order(len(samples), 0)[: self.calibrate_pictures]
+        size = max(self.batch_size, self.calibrate_pictures)
+        loader = self.batches.images(samples, self.eval_view, order, size, "calibrate")
+        t0 = time.perf_counter()
+
+        def batches() -> Iterator[torch.Tensor]:
+            for b, (x, _y, _idx, bad) in enumerate(loader):
+                self.events.check_cancel()
+                self.events.report_skipped(bad)
+                if x is not None:
+                    yield self.runtime.to_device(x)
+                self.events.emit(
+                    "on_batch_end",
+                    BatchEnd(1, "features", b + 1, len(loader), 0.0, time.perf_counter() - t0),
+                )
+
+        with self.runtime.autocast():
+            torch.optim.swa_utils.update_bn(batches(), model.backbone)
+
+    def warm(self, model: TransferModel, epoch: int, splits: Sequence[str]) -> None:
+        """Compute the features of ``splits`` now (a resumed run does so before it restores
+        the random-number states, so its later draws are the uninterrupted run's)."""
+        for split in splits:
+            self.features(model, split, epoch)
+
+
+__all__ = ["FOLD_EVAL_DEVICES", "FeatureCache", "evaluation_network"]
