@@ -12,7 +12,8 @@ per run and one run's caches or allocator state never helps the next. Three impl
   freezes it with ``requires_grad=False`` (and, like the tutorial, leaves ``model.train()`` on,
   so BatchNorm statistics move). Same backbone module as the engine (tlgui's extractor + a
   linear layer). On ``cuda`` it uses the tutorial's fp32 and 8 workers.
-* ``engine`` - ``tlgui.engine.trainer.fit`` with the same backbone, mode, epochs and batch size;
+* ``engine`` - ``tlgui.engine.trainer.fit`` with the same backbone, mode, epochs and batch size,
+  under the process settings ``tlgui train`` applies (:mod:`tlgui.process`);
   everything else is the engine's defaults (AdamW + cosine, label smoothing, its "default"
   augmentation preset when augmentation is on, which fine-tunes on 176-pixel crops and
   evaluates at 224, auto workers/threads, AMP on CUDA; a frozen random start gets BatchNorm
@@ -43,12 +44,15 @@ from pathlib import Path
 
 CONFIGS: dict[str, dict] = {
     # name: backbone, weights, mode, augmentation
-    "lite-aug": dict(backbone="efficientnet_lite0", weights="imagenet", mode="transfer",
-                     augment=True),
-    "lite-noaug": dict(backbone="efficientnet_lite0", weights="imagenet", mode="transfer",
-                       augment=False),
-    "lite-ft": dict(backbone="efficientnet_lite0", weights="imagenet", mode="finetune",
-                    augment=True),
+    "lite-aug": dict(
+        backbone="efficientnet_lite0", weights="imagenet", mode="transfer", augment=True
+    ),
+    "lite-noaug": dict(
+        backbone="efficientnet_lite0", weights="imagenet", mode="transfer", augment=False
+    ),
+    "lite-ft": dict(
+        backbone="efficientnet_lite0", weights="imagenet", mode="finetune", augment=True
+    ),
     # No offline ImageNet weights for torchvision models here: random init on both sides, so
     # the accuracies compare the two recipes from the same kind of start, nothing more.
     "r18-aug": dict(backbone="resnet18", weights="none", mode="transfer", augment=True),
@@ -76,21 +80,39 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
 
     info = get_info(cfg["backbone"])
     norm = transforms.Normalize(info.mean, info.std)
-    train_tf = (transforms.Compose([transforms.RandomResizedCrop(224),
-                                    transforms.RandomHorizontalFlip(),
-                                    transforms.ToTensor(), norm])
-                if cfg["augment"] else
-                transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224),
-                                    transforms.ToTensor(), norm]))
-    val_tf = transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224),
-                                 transforms.ToTensor(), norm])
+    train_tf = (
+        transforms.Compose(
+            [
+                transforms.RandomResizedCrop(224),
+                transforms.RandomHorizontalFlip(),
+                transforms.ToTensor(),
+                norm,
+            ]
+        )
+        if cfg["augment"]
+        else transforms.Compose(
+            [transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), norm]
+        )
+    )
+    val_tf = transforms.Compose(
+        [transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(), norm]
+    )
     train_dir, val_dir = _train_val_dirs(data)
-    sets = {"train": datasets.ImageFolder(train_dir, train_tf),
-            "val": datasets.ImageFolder(val_dir, val_tf)}
+    sets = {
+        "train": datasets.ImageFolder(train_dir, train_tf),
+        "val": datasets.ImageFolder(val_dir, val_tf),
+    }
     workers = 8 if device == "cuda" else 2
-    loaders = {k: torch.utils.data.DataLoader(v, batch_size=batch_size, shuffle=k == "train",
-                                              num_workers=workers, pin_memory=device == "cuda")
-               for k, v in sets.items()}
+    loaders = {
+        k: torch.utils.data.DataLoader(
+            v,
+            batch_size=batch_size,
+            shuffle=k == "train",
+            num_workers=workers,
+            pin_memory=device == "cuda",
+        )
+        for k, v in sets.items()
+    }
     t_start = time.perf_counter()
     # Same backbone as the engine's: with random weights, the very network the engine starts
     # from (built under its seed, TrainConfig.seed 0). The head and everything after it are
@@ -130,8 +152,12 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
         if device == "cuda":
             torch.cuda.synchronize()
         epoch_s.append(time.perf_counter() - t0)
-    return {"epoch_s": epoch_s, "val_acc": accs, "n_train": len(sets["train"]),
-            "wall_s": time.perf_counter() - t_start}
+    return {
+        "epoch_s": epoch_s,
+        "val_acc": accs,
+        "n_train": len(sets["train"]),
+        "wall_s": time.perf_counter() - t_start,
+    }
 
 
 def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
@@ -142,19 +168,31 @@ def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) 
     from tlgui.engine.augment import preset
     from tlgui.engine.data import scan_dataset
     from tlgui.engine.trainer import TrainConfig, Trainer
+    from tlgui.process import tuned_for_training
 
     scan = scan_dataset(data)
-    config = TrainConfig(backbone=cfg["backbone"], weights=cfg["weights"], mode=cfg["mode"],
-                         epochs=epochs, batch_size=batch_size, device=device, patience=0,
-                         augment=preset("default" if cfg["augment"] else "none").to_dict())
+    config = TrainConfig(
+        backbone=cfg["backbone"],
+        weights=cfg["weights"],
+        mode=cfg["mode"],
+        epochs=epochs,
+        batch_size=batch_size,
+        device=device,
+        patience=0,
+        augment=preset("default" if cfg["augment"] else "none").to_dict(),
+    )
     t_start = time.perf_counter()
     trainer = Trainer(scan, config)
-    result = trainer.fit()
-    bank = getattr(trainer, "_bank", None)
-    return {"epoch_s": [e.seconds for e in result.history],
-            "val_acc": [e.val_acc for e in result.history],
-            "n_train": len(scan.splits["train"]), "wall_s": time.perf_counter() - t_start,
-            "decode_s": bank.seconds if bank is not None else None}
+    with tuned_for_training():  # the process settings `tlgui train` runs with
+        result = trainer.fit()
+    bank = trainer.loop.batches.bank
+    return {
+        "epoch_s": [e.seconds for e in result.history],
+        "val_acc": [e.val_acc for e in result.history],
+        "n_train": len(scan.splits["train"]),
+        "wall_s": time.perf_counter() - t_start,
+        "decode_s": bank.seconds if bank is not None else None,
+    }
 
 
 def _logreg(x, y, n_classes: int, l2: float):
@@ -163,8 +201,9 @@ def _logreg(x, y, n_classes: int, l2: float):
 
     w = torch.zeros(x.shape[1], n_classes, requires_grad=True)
     b = torch.zeros(n_classes, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], lr=1, max_iter=100, history_size=20,
-                            line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [w, b], lr=1, max_iter=100, history_size=20, line_search_fn="strong_wolfe"
+    )
 
     def closure():
         opt.zero_grad()
@@ -192,14 +231,20 @@ def run_probe(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -
     # Seeded as the engine seeds its model (TrainConfig.seed 0): with random weights the probe
     # fits the very network the engine trains a head on, so the two compare heads, not draws.
     torch.manual_seed(0)
-    net = build_backbone(cfg["backbone"], cfg["weights"]).eval().to(
-        device, memory_format=torch.channels_last)
+    net = (
+        build_backbone(cfg["backbone"], cfg["weights"])
+        .eval()
+        .to(device, memory_format=torch.channels_last)
+    )
     feats = {}
     with torch.inference_mode():
         for split in ("train", "val"):
             loader = torch.utils.data.DataLoader(
-                ImageDataset(scan.splits[split], tf), batch_size=max(64, batch_size),
-                num_workers=0 if device == "cpu" else 8, collate_fn=collate_skip)
+                ImageDataset(scan.splits[split], tf),
+                batch_size=max(64, batch_size),
+                num_workers=0 if device == "cpu" else 8,
+                collate_fn=collate_skip,
+            )
             xs, ys = [], []
             for x, y, _i, _bad in loader:
                 x = x.to(device).contiguous(memory_format=torch.channels_last)
@@ -227,8 +272,15 @@ def run_probe(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -
     best = max(grid, key=lambda v: (cv[v], v))  # ties: the stronger regulariser
     w, b = _logreg(xtr, ytr, k, best)
     acc = float(((xva @ w + b).argmax(1) == yva).float().mean())
-    return {"epoch_s": [], "val_acc": [acc], "n_train": len(ytr), "feature_s": feature_s,
-            "l2": best, "cv": cv, "wall_s": time.perf_counter() - t_start}
+    return {
+        "epoch_s": [],
+        "val_acc": [acc],
+        "n_train": len(ytr),
+        "feature_s": feature_s,
+        "l2": best,
+        "cv": cv,
+        "wall_s": time.perf_counter() - t_start,
+    }
 
 
 RUNNERS = {"baseline": run_baseline, "engine": run_engine, "probe": run_probe}
@@ -256,8 +308,20 @@ def _tree_rss(pid: int) -> int:
 
 
 def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, args.data, "--child", impl, config, "--epochs",
-           str(args.epochs), "--batch-size", str(args.batch_size), "--device", args.device]
+    cmd = [
+        sys.executable,
+        __file__,
+        args.data,
+        "--child",
+        impl,
+        config,
+        "--epochs",
+        str(args.epochs),
+        "--batch-size",
+        str(args.batch_size),
+        "--device",
+        args.device,
+    ]
     out_path = Path(f"/tmp/bench_train_{os.getpid()}.json")
     cmd += ["--json", str(out_path)]
     proc = subprocess.Popen(cmd)
@@ -290,11 +354,13 @@ def summarise(config: str, runs: dict[str, list[dict]]) -> list[str]:
     lines = [f"== {config}: {CONFIGS[config]}"]
     for impl, rs in runs.items():
         if impl == "probe":
-            lines.append(f"  probe     features {med(r['feature_s'] for r in rs):7.1f} s  "
-                         f"wall {med(r['wall_s'] for r in rs):7.1f} s  "
-                         f"val acc {med(r['val_acc'][-1] for r in rs):.3f}  "
-                         f"(l2 {rs[0]['l2']:g}, cv {rs[0]['cv']})  "
-                         f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree")
+            lines.append(
+                f"  probe     features {med(r['feature_s'] for r in rs):7.1f} s  "
+                f"wall {med(r['wall_s'] for r in rs):7.1f} s  "
+                f"val acc {med(r['val_acc'][-1] for r in rs):.3f}  "
+                f"(l2 {rs[0]['l2']:g}, cv {rs[0]['cv']})  "
+                f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree"
+            )
             continue
         epochs = [med(r["epoch_s"][i] for r in rs) for i in range(len(rs[0]["epoch_s"]))]
         lines.append(
@@ -303,7 +369,8 @@ def summarise(config: str, runs: dict[str, list[dict]]) -> list[str]:
             f"val acc best {med(max(r['val_acc']) for r in rs):.3f} "
             f"last {med(r['val_acc'][-1] for r in rs):.3f}  "
             f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree "
-            f"({med(r['maxrss_mb'] for r in rs):5.0f} MB largest process)  runs={len(rs)}")
+            f"({med(r['maxrss_mb'] for r in rs):5.0f} MB largest process)  runs={len(rs)}"
+        )
     if "baseline" in runs and "engine" in runs:
         b, e = runs["baseline"], runs["engine"]
         bw, ew = med(r["wall_s"] for r in b), med(r["wall_s"] for r in e)
@@ -314,13 +381,15 @@ def summarise(config: str, runs: dict[str, list[dict]]) -> list[str]:
             f"img/s {med(_ips(r) for r in e) / med(_ips(r) for r in b):.2f}x  "
             f"later-epoch/baseline-epoch {max(later) / b_epoch if later else float('nan'):.4f}  "
             f"RSS {med(r['peak_tree_mb'] for r in e) / med(r['peak_tree_mb'] for r in b):.2f}  "
-            f"val acc diff {_best(e) - _best(b):+.3f}")
+            f"val acc diff {_best(e) - _best(b):+.3f}"
+        )
     if "probe" in runs and "engine" in runs:
         p, e = runs["probe"], runs["engine"]
         lines.append(
             f"  vs probe  engine wall / probe feature time "
             f"{med(r['wall_s'] for r in e) / med(r['feature_s'] for r in p):.2f}  "
-            f"acc diff {med(max(r['val_acc']) for r in e) - med(r['val_acc'][-1] for r in p):+.3f}")
+            f"acc diff {med(max(r['val_acc']) for r in e) - med(r['val_acc'][-1] for r in p):+.3f}"
+        )
     return lines
 
 
@@ -339,16 +408,19 @@ def main() -> None:
 
     if args.child:
         impl, config = args.child
-        result = RUNNERS[impl](CONFIGS[config], args.data, args.epochs, args.batch_size,
-                               args.device)
+        result = RUNNERS[impl](
+            CONFIGS[config], args.data, args.epochs, args.batch_size, args.device
+        )
         Path(args.json).write_text(json.dumps(result))
         return
 
     import torch
 
-    print(f"# {args.data}  epochs={args.epochs} batch={args.batch_size} device={args.device} "
-          f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()}",
-          flush=True)
+    print(
+        f"# {args.data}  epochs={args.epochs} batch={args.batch_size} device={args.device} "
+        f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()}",
+        flush=True,
+    )
     everything: dict[str, dict[str, list[dict]]] = {}
     for config in args.configs:
         runs: dict[str, list[dict]] = {}
@@ -358,10 +430,13 @@ def main() -> None:
                 r = run_child(impl, config, args)
                 runs.setdefault(impl, []).append(r)
                 decode = f"(bank decode {r['decode_s']:.2f} s) " if r.get("decode_s") else ""
-                print(f"  [{config} {impl}] wall {r['wall_s']:.1f} s  "
-                      f"epochs {[round(s, 3) for s in r['epoch_s']]} {decode} "
-                      f"val {[round(a, 3) for a in r['val_acc']]}  "
-                      f"RSS {r['peak_tree_mb']:.0f} MB", flush=True)
+                print(
+                    f"  [{config} {impl}] wall {r['wall_s']:.1f} s  "
+                    f"epochs {[round(s, 3) for s in r['epoch_s']]} {decode} "
+                    f"val {[round(a, 3) for a in r['val_acc']]}  "
+                    f"RSS {r['peak_tree_mb']:.0f} MB",
+                    flush=True,
+                )
         everything[config] = runs
         print("\n".join(summarise(config, runs)), flush=True)
     if args.json:

@@ -1,3 +1,6 @@
+"""``python -m tlgui``: the same as the ``tlgui`` command (:func:`tlgui.cli.main`)."""
+
 from tlgui.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,8 +23,13 @@ from tlgui.engine.trainer import TrainConfig, fit
 
 RED = (200, 40, 40)
 BLUE = (40, 60, 200)
-FAST = dict(backbone="efficientnet_lite0", weights="imagenet", batch_size=8, workers=0,
-            augment=preset("none").to_dict())
+FAST = dict(
+    backbone="efficientnet_lite0",
+    weights="imagenet",
+    batch_size=8,
+    workers=0,
+    augment=preset("none").to_dict(),
+)
 
 # name -> words its skip reason must contain. Everything else in the corpus must load.
 SKIPPED_AT_SCAN = {
@@ -43,12 +48,17 @@ def png_claiming(path: Path, width: int, height: int) -> Path:
     """A tiny PNG whose header claims ``width`` x ``height``: a decompression bomb."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I",
-                                                                        zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -123,8 +133,10 @@ def build_corpus(root: Path) -> Path:
     return root
 
 
-needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32",
-                                    reason="symlinks need a POSIX file system")
+needs_symlinks = pytest.mark.skipif(
+    not hasattr(os, "symlink") or sys.platform == "win32",
+    reason="symlinks need a POSIX file system",
+)
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +155,17 @@ def test_scan_skips_bad_files_with_reasons(corpus: Path) -> None:
     paths = [s.path for split in scan.splits.values() for s in split]
     assert len(paths) == len(set(paths)), "the symlink loop listed files twice"
     names = {Path(p).name for p in paths}
-    for must in ("n.jpg", "with space.jpg", "日本語 画像.jpg", os.fsdecode(b"bad\xff\xfename.jpg"),
-                 "only.jpg", "gif_named.jpg", "UPPER.PNG", "large.jpg", "truncated_data.jpg"):
+    for must in (
+        "n.jpg",
+        "with space.jpg",
+        "日本語 画像.jpg",
+        os.fsdecode(b"bad\xff\xfename.jpg"),
+        "only.jpg",
+        "gif_named.jpg",
+        "UPPER.PNG",
+        "large.jpg",
+        "truncated_data.jpg",
+    ):
         assert must in names
     # The class with one image keeps it for training.
     one = scan.classes.index(os.fsdecode(b"cl\xe9ss"))
@@ -181,11 +202,15 @@ def test_every_listed_file_loads_as_rgb_or_raises_a_reason(corpus: Path) -> None
     assert bottom[2] > 200 and bottom[0] < 60, bottom
 
 
-def test_bomb_is_refused_from_its_header_without_decoding(tmp_path: Path,
-                                                          monkeypatch) -> None:
+# PIL's own limit as the host program leaves it: its default, or switched off. The engine's
+# limit holds either way, and the engine never changes PIL's.
+@pytest.mark.parametrize("pil_limit", [Image.MAX_IMAGE_PIXELS, None])
+def test_bomb_is_refused_from_its_header_without_decoding(
+    tmp_path: Path, monkeypatch, pil_limit: int | None
+) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", pil_limit)
     bomb = png_claiming(tmp_path / "bomb.png", 100_000, 100_000)
-    just_over = png_claiming(tmp_path / "over.png", 10_000, data_mod.MAX_IMAGE_PIXELS // 10_000
-                             + 1)
+    just_over = png_claiming(tmp_path / "over.png", 10_000, data_mod.MAX_IMAGE_PIXELS // 10_000 + 1)
     decoded: list[str] = []
     real_load = ImageFile.ImageFile.load
 
@@ -199,6 +224,7 @@ def test_bomb_is_refused_from_its_header_without_decoding(tmp_path: Path,
         with pytest.raises(ImageLoadError, match="too large"):
             load_image(path)
     assert decoded == []
+    assert Image.MAX_IMAGE_PIXELS == pil_limit
 
 
 def test_file_vanishing_or_turning_to_garbage_after_the_scan(tmp_path: Path) -> None:
@@ -219,14 +245,31 @@ def test_file_vanishing_or_turning_to_garbage_after_the_scan(tmp_path: Path) -> 
 
 
 @needs_symlinks
-def test_cli_trains_on_the_corpus_and_counts_what_it_skipped(corpus: Path,
-                                                             tmp_path: Path) -> None:
+def test_cli_trains_on_the_corpus_and_counts_what_it_skipped(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "model.pt"
     env = {**os.environ, "TLGUI_RUNS_DIR": str(tmp_path / "runs")}
     proc = subprocess.run(
-        [sys.executable, "-m", "tlgui", "train", str(corpus), "--out", str(out), "--epochs",
-         "1", "--batch-size", "8", "--workers", "0", "--no-augment", "--jsonl"],
-        capture_output=True, text=True, timeout=300, env=env,
+        [
+            sys.executable,
+            "-m",
+            "tlgui",
+            "train",
+            str(corpus),
+            "--out",
+            str(out),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--workers",
+            "0",
+            "--no-augment",
+            "--jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = [json.loads(line) for line in proc.stdout.splitlines()]

@@ -1,10 +1,12 @@
 """release_memory: hands freed heap back on glibc, is a quiet no-op elsewhere, never raises.
-reuse_freed_memory: while a run lasts, a big freed block is reused instead of faulted in anew;
-training runs and the LR finder hold it, and glibc's behaviour comes back when they end."""
+reuse_freed_memory: while it is held, a big freed block is reused instead of faulted in anew,
+and glibc's behaviour comes back when the last holder ends. The engine itself holds nothing:
+an embedded run leaves every process-wide setting as it was."""
 
 from __future__ import annotations
 
 import resource
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -12,11 +14,6 @@ from pathlib import Path
 import pytest
 
 from tlgui.engine import memory
-from tlgui.engine.augment import preset
-from tlgui.engine.data import scan_dataset
-from tlgui.engine.events import Callback
-from tlgui.engine.lr_finder import find_lr
-from tlgui.engine.trainer import TrainConfig, fit
 
 
 def _rss_mb() -> float:
@@ -111,13 +108,17 @@ def test_nested_runs_share_the_setting_and_the_last_one_restores_glibcs(monkeypa
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(memory, "_mallopt", lambda: lambda p, v: calls.append((p, v)) or 1)
     with memory.reuse_freed_memory():
-        assert calls == [(memory._M_MMAP_THRESHOLD, 1 << 30),
-                         (memory._M_TRIM_THRESHOLD, (1 << 31) - 1)]
-        with memory.reuse_freed_memory():  # e.g. the LR finder while a run trains
+        assert calls == [
+            (memory._M_MMAP_THRESHOLD, 1 << 30),
+            (memory._M_TRIM_THRESHOLD, (1 << 31) - 1),
+        ]
+        with memory.reuse_freed_memory():  # a second holder (a program nesting runs)
             pass
-        assert len(calls) == 2  # the inner run neither set nor restored anything
-    assert calls[2:] == [(memory._M_MMAP_THRESHOLD, 128 * 1024),
-                         (memory._M_TRIM_THRESHOLD, 128 * 1024)]
+        assert len(calls) == 2  # the inner holder neither set nor restored anything
+    assert calls[2:] == [
+        (memory._M_MMAP_THRESHOLD, 128 * 1024),
+        (memory._M_TRIM_THRESHOLD, 128 * 1024),
+    ]
     assert memory._runs == 0
     assert memory.single_arena() is True
     assert calls[-1] == (memory._M_ARENA_MAX, 1)
@@ -131,17 +132,46 @@ def test_the_setting_is_a_quiet_no_op_without_glibc(monkeypatch) -> None:
     assert memory.single_arena() is False
 
 
-def test_training_and_the_lr_finder_hold_the_setting_while_they_run(tiny_dataset: Path) -> None:
-    scan = scan_dataset(tiny_dataset)
+EMBEDDED_RUN = """
+import sys, warnings
+import torch, torchvision  # their own import-time settings are not the engine's
+from PIL import Image, ImageFile
+
+Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = 12_345_678, True  # the host's choice
+before = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES, list(warnings.filters))
+from tlgui.engine import memory
+
+calls = []
+memory._mallopt = lambda: lambda param, value: calls.append((param, value)) or 1
+memory._malloc_trim = lambda: lambda pad: calls.append(("trim", pad)) or 1
+from tlgui.engine.augment import preset
+from tlgui.engine.config import TrainConfig
+from tlgui.engine.data import scan_dataset
+from tlgui.engine.lr_finder import find_lr
+from tlgui.engine.trainer import fit
+
+scan = scan_dataset(sys.argv[1])
+for augment in ("none", "default"):
     cfg = TrainConfig(epochs=1, batch_size=8, patience=0, device="cpu", workers=0,
-                      augment=preset("none").to_dict())
-    held: list[int] = []
+                      augment=preset(augment).to_dict())
+    assert fit(scan, cfg, []).history
+find_lr(scan, cfg, [], num_iter=2)
+after = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES, list(warnings.filters))
+assert after == before, (before, after)
+assert calls == [], calls
+print("unchanged")
+"""
 
-    class Spy(Callback):
-        def on_batch_end(self, event) -> None:
-            held.append(memory._runs)
 
-    fit(scan, cfg, [Spy()])
-    find_lr(scan, cfg, [Spy()], num_iter=2)
-    assert held and set(held) == {1}
-    assert memory._runs == 0  # released when each ended
+def test_an_embedded_engine_run_changes_no_process_setting(tiny_dataset: Path) -> None:
+    """A program that imports the engine and trains keeps its own malloc settings, PIL limits
+    and warning filters: only tlgui's entry points (tlgui.process) change them. In a fresh
+    interpreter, so that import-time changes count too."""
+    out = subprocess.run(
+        [sys.executable, "-c", EMBEDDED_RUN, str(tiny_dataset)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.split() == ["unchanged"]

@@ -9,9 +9,14 @@ import sys
 
 def _modules_after(statement: str) -> set[str]:
     code = f"{statement}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120, env={**__import__("os").environ,
-                                                       "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     return set(out.stdout.split())
 
 
@@ -27,7 +32,8 @@ def test_building_a_lazy_window_does_not_import_torch_or_matplotlib() -> None:
         "from tlgui.gui.app import make_app\n"
         "app = make_app([])\n"
         "from tlgui.gui.main_window import MainWindow\n"
-        "w = MainWindow(lazy=True)")
+        "w = MainWindow(lazy=True)"
+    )
     assert "torch" not in modules
     assert "matplotlib" not in modules
 
@@ -54,21 +60,46 @@ def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None
     assert w.results_page.scan is not None
 
 
-def test_the_app_sets_its_arena_and_binding_guard_before_its_window() -> None:
+def test_the_app_tunes_the_process_before_its_window_and_for_its_whole_life() -> None:
     """Runs train on a worker thread, whose big blocks are only reused from the one shared
-    arena (tlgui.engine.memory), and the Qt binding's reference leak must be guarded before
-    Qt calls add up (tlgui.gui.binding_guard): ``main`` does both before it makes the
-    QApplication. In a subprocess: a real ``main`` leaves a quit application behind."""
+    arena: ``main`` sets it before it makes the QApplication, and keeps big freed blocks for
+    reuse until the app has quit (tlgui.process). In a subprocess: a real ``main`` leaves a
+    quit application behind."""
     code = (
-        "import tlgui.engine.memory as m, tlgui.gui.app as a, tlgui.gui.binding_guard as g\n"
+        "import tlgui.engine.memory as m, tlgui.gui.app as a\n"
         "order = []\n"
         "m.single_arena = lambda: order.append('arena') or True\n"
-        "g.check_binding = lambda: order.append('guard') or False\n"
+        "m._set = lambda p, v: order.append(f'mallopt {p} {v}') or True\n"
         "real = a.make_app\n"
         "a.make_app = lambda argv=None: order.append('app') or real(argv)\n"
         "a.main([])\n"
-        "print(' '.join(order))")
+        "print('|'.join(order))"
+    )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TLGUI_QUIT_AFTER_PAINT": "1"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120, env=env)
-    assert out.stdout.split("\n")[-2] == "arena guard app"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=env,
+    )
+    order = out.stdout.strip().split("\n")[-1].split("|")
+    mmap, trim = -3, -1  # glibc's M_MMAP_THRESHOLD, M_TRIM_THRESHOLD
+    assert order == [
+        "arena",
+        f"mallopt {mmap} {1 << 30}",
+        f"mallopt {trim} {(1 << 31) - 1}",
+        "app",
+        f"mallopt {mmap} {128 * 1024}",
+        f"mallopt {trim} {128 * 1024}",
+    ]
+
+
+def test_only_the_leaking_binding_on_mortal_singletons_is_warned_about() -> None:
+    from tlgui.gui.app import binding_warning
+
+    warning = binding_warning("6.12.0", (3, 11))
+    assert warning is not None and "6.12.0" in warning and "\n" not in warning
+    assert binding_warning("6.12.0", (3, 12)) is None
+    assert binding_warning("6.11.3", (3, 10)) is None

@@ -1,26 +1,28 @@
 """glibc allocator settings for training: keep big freed blocks while a run lasts, hand them
 back to the operating system when it has ended.
 
+These functions change process-wide state, so the engine never calls them: tlgui's entry
+points do (:mod:`tlgui.process`, used by the ``tlgui`` command and the desktop app), and an
+embedding program may.
+
 **During a run** (:func:`reuse_freed_memory`): a frozen backbone's forward allocates and frees
 the same large activations batch after batch (resnet18's first convolution at batch 32: a
 103 MB tensor). Above glibc's mmap threshold (at most 32 MB by default) every such block is a
-fresh ``mmap`` whose pages the kernel faults in and zeroes, and ``free`` unmaps it again:
-measured on this project's 2-core machine, 8-14 % of a frozen resnet18 forward's CPU time was
-the kernel's, and the forward ran ~11 % faster without it. While a run lasts, the threshold is
-raised so those blocks come from the heap and are reused, and the heap is not trimmed after
-each free; glibc's starting values come back when the last run ends. Only blocks allocated on
-the main thread's heap fully benefit (another thread's malloc arena grows in heaps of at most
-64 MB), hence :func:`single_arena` for the desktop app, whose runs train on a worker thread.
+fresh ``mmap`` whose pages the kernel faults in and zeroes, and ``free`` unmaps it again, so
+part of every forward is the kernel's work (README "Performance" has the measurement). While
+the setting holds, the threshold is raised so those blocks come from the heap and are reused,
+and the heap is not trimmed after each free; glibc's starting values come back when the last
+holder ends. Only blocks allocated on the main thread's heap fully benefit (another thread's
+malloc arena grows in heaps of at most 64 MB), hence :func:`single_arena` for a program whose
+runs train on a worker thread.
 
-**After a run** (:func:`release_memory`):
-
-A training run allocates and frees hundreds of MB of tensors (batches, activations, cached
-features). glibc's allocator keeps freed chunks mapped in its arenas (one per thread that
-allocated: the GUI's training thread, torch's intra-op threads, the scan's thread pool) for
-reuse, so the process's resident size stays at its high-water mark after the run and creeps
-up over a long session as each new thread's arena fills with freed-but-kept pages.
-``malloc_trim(0)`` returns those free pages from every arena. Nothing that is still in use
-moves, so it is safe at any time; it is just pointless while a run is allocating.
+**After a run** (:func:`release_memory`): a training run allocates and frees hundreds of MB of
+tensors (batches, activations, cached features). glibc keeps freed chunks mapped in its arenas
+(one per thread that allocated) for reuse, so the process's resident size stays at its
+high-water mark after the run and creeps up over a long session as each new thread's arena
+fills with freed-but-kept pages. ``malloc_trim(0)`` returns those free pages from every arena,
+whatever the trim threshold. Nothing that is still in use moves, so it is safe at any time; it
+is just pointless while a run is allocating.
 """
 
 from __future__ import annotations
@@ -84,8 +86,8 @@ _runs = 0
 
 @contextlib.contextmanager
 def reuse_freed_memory():
-    """For the duration of a run, keep large freed blocks in the heap for the next batch (see
-    the module docstring). Nested and concurrent runs share one setting; glibc's thresholds are
+    """While the block lasts, keep large freed blocks in the heap for the next batch (see the
+    module docstring). Nested and concurrent holders share one setting; glibc's thresholds are
     restored (fixed at its 128 kB starting values) when the last one ends. A no-op without
     glibc; never raises."""
     global _runs
@@ -107,7 +109,7 @@ def reuse_freed_memory():
 def single_arena() -> bool:
     """One malloc arena for every thread; ``True`` when glibc took the setting.
 
-    Call it first thing in a process whose runs train on a worker thread (the desktop app),
+    Call it first thing in a program whose runs train on a worker thread (the desktop app),
     before any thread exists: a thread gets its arena at its first allocation and an arena other
     than the main one grows in heaps of at most 64 MB, too small for the blocks
     :func:`reuse_freed_memory` keeps. One arena also lets every thread reuse what another freed

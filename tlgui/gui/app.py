@@ -3,6 +3,10 @@
 The window is shown first; torch (seconds to import) loads afterwards on a worker thread, so
 the app feels instant. ``TLGUI_QUIT_AFTER_PAINT=1`` quits right after the first paint and
 prints the launch time (used by benchmarks/bench_gui.py).
+
+:func:`main` is one of tlgui's two entry points (the other is :mod:`tlgui.cli`): it applies
+the process-wide settings of :mod:`tlgui.process` for the app's whole life, before any thread
+exists; the engine and the windows change none.
 """
 
 from __future__ import annotations
@@ -43,25 +47,47 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+# PySide6 6.12.0 drops a reference to None/True/False on every void call and signal emit; on
+# Pythons before 3.12 (where they are mortal) a long session then aborts. pyproject excludes
+# that release for pip installs; an environment built another way (conda, system packages,
+# --no-deps) is told at start.
+_LEAKING_BINDING = "6.12.0"
+
+
+def binding_warning(binding_version: str, python: tuple[int, int]) -> str | None:
+    """The one-line warning for a Qt binding known to abort long sessions, or ``None``."""
+    if binding_version != _LEAKING_BINDING or python >= (3, 12):
+        return None
+    return (
+        f"tlgui: PySide6 {binding_version} on Python {python[0]}.{python[1]} aborts long "
+        "sessions (it releases references to None and True it never took); install "
+        "another PySide6-Essentials release or use Python 3.12+."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    # Before any thread exists: runs train on a worker thread, whose big per-batch blocks are
-    # only reused from one shared malloc arena (see tlgui.engine.memory, torch-free).
-    from ..engine.memory import single_arena
-    from .binding_guard import check_binding
+    from PySide6 import __version__ as binding_version
 
-    single_arena()
-    check_binding()  # before the app makes its first Qt calls
-    app = make_app(argv)
-    from .main_window import MainWindow
+    from ..process import quiet_image_warnings, tuned_for_training
 
-    window = MainWindow(lazy=True)
-    window.show()
-    if os.environ.get("TLGUI_QUIT_AFTER_PAINT"):
-        def painted() -> None:
-            print(f"first-paint {time.perf_counter() - T_START:.3f}", flush=True)
-            window.unsaved = False
-            app.quit()
+    # First thing, before any thread exists: runs train on a worker thread (see tlgui.process).
+    with tuned_for_training(worker_thread=True):
+        quiet_image_warnings()
+        warning = binding_warning(binding_version, sys.version_info[:2])
+        if warning:
+            print(warning, file=sys.stderr)
+        app = make_app(argv)
+        from .main_window import MainWindow
 
-        window.repaint()
-        QTimer.singleShot(0, painted)
-    return app.exec()
+        window = MainWindow(lazy=True)
+        window.show()
+        if os.environ.get("TLGUI_QUIT_AFTER_PAINT"):
+
+            def painted() -> None:
+                print(f"first-paint {time.perf_counter() - T_START:.3f}", flush=True)
+                window.unsaved = False
+                app.quit()
+
+            window.repaint()
+            QTimer.singleShot(0, painted)
+        return app.exec()

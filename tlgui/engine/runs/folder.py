@@ -1,0 +1,275 @@
+"""The run folder: ``run.json`` and ``last.pt``, and the named writers of ``run.json`` (see
+:mod:`tlgui.engine.runs`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..config import TrainConfig
+
+RUN_FORMAT = "tlgui-run"
+STATE_FORMAT = "tlgui-run-state"
+RUN_FORMAT_VERSION = 1
+META_FILE = "run.json"
+LAST_FILE = "last.pt"
+END_STATUSES = ("finished", "cancelled", "failed")
+
+
+class RunError(ValueError):
+    """A run folder cannot be used (missing, damaged, from a newer tlgui); one line."""
+
+
+def runs_root() -> Path:
+    """Where new run folders go (see module docstring)."""
+    env = os.environ.get("TLGUI_RUNS_DIR")
+    if env:
+        return Path(env).expanduser()
+    home = Path.home()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "tlgui" / "runs"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    from ..fileio import atomic_write
+
+    text = json.dumps(data, indent=1, ensure_ascii=False)
+    # Non-UTF-8 file names reach here as surrogate escapes; keep them byte-exact on disk.
+    atomic_write(path, lambda f: f.write(text.encode("utf-8", "surrogateescape")))
+
+
+class RunFolder:
+    """One run's folder: ``run.json`` (metadata, history) and ``last.pt`` (resume state)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    # ------------------------------------------------------------------ creating / opening
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str] | None = None) -> RunFolder:
+        """Make ``path`` (or a new ``YYYYmmdd-HHMMSS[-n]`` folder under :func:`runs_root`).
+        An existing folder is reused only if it holds no run yet, so a run is never
+        overwritten by accident."""
+        if path is not None:
+            folder = Path(path).expanduser()
+            if (folder / META_FILE).exists():
+                raise RunError(
+                    f"{folder} already holds a run; resume it with --resume or "
+                    "choose another --run-dir"
+                )
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise RunError(
+                    f"cannot create run folder {folder}: {exc.strerror or exc}"
+                ) from None
+            return cls(folder)
+        root = runs_root()
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1000):
+            folder = root / (stamp if n == 0 else f"{stamp}-{n}")
+            try:
+                folder.mkdir(parents=True, exist_ok=False)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise RunError(
+                    f"cannot create run folder under {root}: {exc.strerror or exc}"
+                ) from None
+            return cls(folder)
+        raise RunError(f"cannot create a new run folder under {root}")
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> RunFolder:
+        """An existing run folder; :class:`RunError` if it is not one."""
+        folder = Path(path).expanduser()
+        if not (folder / META_FILE).is_file():
+            raise RunError(f"not a tlgui run folder (no {META_FILE}): {folder}")
+        run = cls(folder)
+        run.meta()  # validates
+        return run
+
+    # ------------------------------------------------------------------ run.json
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path / META_FILE
+
+    @property
+    def last_path(self) -> Path:
+        return self.path / LAST_FILE
+
+    def meta(self) -> dict[str, Any]:
+        """The parsed ``run.json``; :class:`RunError` if missing, damaged or newer."""
+        try:
+            data = json.loads(self.meta_path.read_bytes().decode("utf-8", "surrogateescape"))
+        except FileNotFoundError:
+            raise RunError(f"not a tlgui run folder (no {META_FILE}): {self.path}") from None
+        except (OSError, ValueError) as exc:
+            raise RunError(f"damaged run file {self.meta_path} ({type(exc).__name__})") from None
+        if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
+            raise RunError(f"not a tlgui run file: {self.meta_path}")
+        version = data.get("format_version")
+        if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
+            raise RunError(
+                f"{self.meta_path} was written by a newer tlgui (format {version}); please upgrade"
+            )
+        if not isinstance(data.get("config"), dict):
+            raise RunError(f"damaged run file {self.meta_path} (no config)")
+        return data
+
+    def has_meta(self) -> bool:
+        """Whether ``run.json`` exists (a run was started in this folder)."""
+        return self.meta_path.is_file()
+
+    def write_meta(self, **fields: Any) -> dict[str, Any]:
+        """Create or update ``run.json`` with ``fields``; returns what was written. The named
+        writers below are built on it; use them, so each piece has one writer."""
+        return self._update(fields)
+
+    def _update(self, fields: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+        try:
+            data = self.meta()
+        except RunError:
+            data = {
+                "format": RUN_FORMAT,
+                "format_version": RUN_FORMAT_VERSION,
+                "created": _now(),
+                "status": "running",
+                "history": [],
+            }
+        for key in drop:
+            data.pop(key, None)
+        data.update(fields)
+        data["updated"] = _now()
+        _write_json(self.meta_path, data)
+        return data
+
+    def start(
+        self,
+        config: TrainConfig | dict[str, Any],
+        data: str | os.PathLike[str],
+        val_split: float | None,
+        out: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Write the first ``run.json`` of a new run: its settings, dataset folder, val split
+        (``None`` when the dataset has its own val/) and the bundle path if already known.
+        Called once, by whoever starts the run, before training; it replaces any ``run.json``
+        in the folder, which :meth:`create` guarantees holds no earlier run."""
+        settings = config if isinstance(config, dict) else config.to_dict()
+        now = _now()
+        _write_json(
+            self.meta_path,
+            {
+                "format": RUN_FORMAT,
+                "format_version": RUN_FORMAT_VERSION,
+                "created": now,
+                "updated": now,
+                "status": "running",
+                "config": settings,
+                "data": os.path.abspath(data),
+                "val_split": val_split,
+                "out": None if out is None else os.path.abspath(out),
+                "history": [],
+            },
+        )
+
+    def record_resume(self, out: str | os.PathLike[str] | None = None) -> None:
+        """Mark a resumed run as running again (dropping the error of the attempt before),
+        and record where its bundle goes when ``out`` is given."""
+        fields: dict[str, Any] = {"status": "running"}
+        if out is not None:
+            fields["out"] = os.path.abspath(out)
+        self._update(fields, drop=("error",))
+
+    def record_epoch(
+        self,
+        *,
+        epoch: int,
+        history: list[dict[str, Any]],
+        classes: list[str],
+        best_epoch: int,
+        best_val_acc: float,
+    ) -> None:
+        """Record the progress after an epoch, once :meth:`save_state` has written its
+        ``last.pt`` (so ``run.json`` never promises more epochs than can be resumed)."""
+        self._update(
+            {
+                "status": "running",
+                "epoch": epoch,
+                "history": history,
+                "classes": list(classes),
+                "best_epoch": best_epoch,
+                "best_val_acc": float(best_val_acc),
+            }
+        )
+
+    def finish(self, status: str, error: str | None = None) -> None:
+        """Record how the run ended: ``finished``, ``cancelled`` or ``failed`` (with
+        ``error``, a one-line reason)."""
+        if status not in END_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(END_STATUSES)}")
+        self._update({"status": status, **({"error": error} if error is not None else {})})
+
+    def record_bundle(self, path: str | os.PathLike[str]) -> None:
+        """Record where the run's model bundle was saved (``out`` and ``checkpoint``): a
+        resume writes to the same file."""
+        where = os.path.abspath(path)
+        self._update({"out": where, "checkpoint": where})
+
+    # ------------------------------------------------------------------ last.pt
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        """Write ``last.pt`` atomically (plain tensors and containers only)."""
+        import torch
+
+        from ..fileio import atomic_write
+
+        payload = {"format": STATE_FORMAT, "format_version": RUN_FORMAT_VERSION, **state}
+        atomic_write(self.last_path, lambda f: torch.save(payload, f))
+
+    def has_state(self) -> bool:
+        return self.last_path.is_file()
+
+    def load_state(self) -> dict[str, Any]:
+        """Read ``last.pt`` with ``weights_only=True``; :class:`RunError` if unusable."""
+        import pickle
+
+        import torch
+
+        if not self.last_path.is_file():
+            raise RunError(f"{self.path} has no finished epoch to resume from")
+        try:
+            with warnings.catch_warnings():  # torch's notes on odd pickles: we say why
+                warnings.simplefilter("ignore")
+                state = torch.load(self.last_path, map_location="cpu", weights_only=True)
+        except pickle.UnpicklingError:
+            raise RunError(
+                f"refused {self.last_path}: it contains code or objects that are not plain data"
+            ) from None
+        except Exception as exc:  # garbage in many shapes
+            raise RunError(f"damaged resume file {self.last_path} ({type(exc).__name__})") from None
+        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+            raise RunError(f"not a tlgui resume file: {self.last_path}")
+        version = state.get("format_version")
+        if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
+            raise RunError(
+                f"{self.last_path} was written by a newer tlgui (format {version}); please upgrade"
+            )
+        return state

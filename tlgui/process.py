@@ -1,0 +1,46 @@
+"""Process-wide settings, applied only by tlgui's own programs: the ``tlgui`` command
+(:mod:`tlgui.cli`) and the desktop app (:mod:`tlgui.gui.app`).
+
+The engine changes none of them, so a notebook or another program that imports it keeps its
+own allocator settings, warning filters and PIL limits. tlgui's programs choose these:
+
+- glibc's allocator keeps large freed blocks while training happens in the process
+  (:func:`tlgui.engine.memory.reuse_freed_memory`); a program that trains on a thread other
+  than the main one first puts every thread on one malloc arena
+  (:func:`tlgui.engine.memory.single_arena`), so that thread's blocks are reused too;
+- PIL's warnings about odd files are not shown: the engine reports every file it cannot use
+  as skipped, with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator
+
+from .engine import memory
+
+# Warnings raised from PIL's modules (corrupt EXIF, oversized tags, decompression-bomb notes).
+_PIL_MODULES = r"PIL\."
+
+
+def quiet_image_warnings() -> None:
+    """Hide PIL's warnings about the files it reads (see the module docstring)."""
+    warnings.filterwarnings("ignore", module=_PIL_MODULES)
+
+
+@contextlib.contextmanager
+def tuned_for_training(*, worker_thread: bool = False) -> Iterator[None]:
+    """The allocator settings for a program that trains, for as long as the block lasts.
+
+    ``worker_thread``: runs train on a thread other than the main one (the desktop app). The
+    single arena must be set before any other thread exists, so enter this block first thing.
+    A no-op without glibc; never raises.
+    """
+    if worker_thread:
+        memory.single_arena()
+    with memory.reuse_freed_memory():
+        yield
+
+
+__all__ = ["quiet_image_warnings", "tuned_for_training"]
