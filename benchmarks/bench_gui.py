@@ -4,16 +4,20 @@
 2. event-loop lateness during training: a 10 ms QTimer probe, max and p99 of the lateness;
 3. augmentation preview: control change -> 8 new tiles shown (with the debounce), and the
    render alone;
-4. the live curves' redraw after an epoch (it runs on the GUI thread), the layout reused
-   against matplotlib's layout on every redraw, interleaved;
+4. the live curves' update on the GUI thread (call + repaint), per epoch point and per
+   point of the smoothed batch-loss trace, over 14-epoch runs with 10 batch points an epoch;
 5. drop of one picture -> prediction row shown, efficientnet_lite0 on CPU, model loaded.
 
     python benchmarks/bench_gui.py [DATA] [--repeats 10] [--train-seconds 20]
         [--default-arenas]
 
-The in-process part asks glibc for one malloc arena first, as the app's ``main`` does
-(``tlgui.engine.memory.single_arena``); ``--default-arenas`` leaves glibc's default (one arena
-per thread, up to 8 per core) to measure what that setting costs or saves.
+A quick check that the script runs end to end (about a minute): ``--repeats 2
+--train-seconds 5``.
+
+The in-process part runs under the app's process settings, entered first as the app's ``main``
+does (``tlgui.process.tuned_for_training``: one malloc arena for all threads);
+``--default-arenas`` leaves glibc's default (one arena per thread, up to 8 per core) to measure
+what that setting costs or saves.
 
 DATA defaults to ../shared/datasets/hymenoptera_data (else generated pictures).
 """
@@ -35,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QAbstractButton, QProgressBar, QSpinBox
 
 
 def pump(app, cond, timeout: float = 300.0) -> bool:
@@ -55,9 +60,14 @@ def bench_launch(repeats: int) -> None:
     env = {**os.environ, "TLGUI_QUIT_AFTER_PAINT": "1"}
     for _ in range(repeats):
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-c", "from tlgui.gui.app import main; main([])"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                                env=env, cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from tlgui.gui.app import main; main([])"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
         assert proc.stdout is not None
         for line in proc.stdout:  # timed when the line arrives, not when the process exits
             if line.startswith("first-paint"):
@@ -65,38 +75,49 @@ def bench_launch(repeats: int) -> None:
                 inner.append(float(line.split()[1]))
                 break
         proc.wait(timeout=120)  # exiting waits for the background torch import: not counted
-    print(f"launch to first paint: median {statistics.median(walls):.3f} s from process spawn "
-          f"(max {max(walls):.3f}); {statistics.median(inner):.3f} s from tlgui.gui.app import "
-          f"({repeats} launches)")
+    print(
+        f"launch to first paint: median {statistics.median(walls):.3f} s from process spawn "
+        f"(max {max(walls):.3f}); {statistics.median(inner):.3f} s from tlgui.gui.app import "
+        f"({repeats} launches)"
+    )
 
 
-def bench_curves(app, repeats: int) -> None:
-    """Redraw time of the Train step's curves at the window's plot size, over a 14-epoch run;
-    both canvases get the same points, redraws alternate between them."""
+def bench_curves(app, repeats: int, batches_per_epoch: int = 10) -> None:
+    """GUI-thread time of one live-curves update at the window's plot size: the call and the
+    repaint it causes (forced at once with ``repaint``), over 14-epoch runs with
+    ``batches_per_epoch`` batch-trace points per epoch, as the Train step feeds them."""
     from tests.helpers import curve_points
     from tlgui.gui.widgets.curves import CurvesCanvas
 
-    times: dict[bool, list[float]] = {True: [], False: []}
+    times: dict[str, list[float]] = {"epoch": [], "batch": []}
+
+    def repainted_ms(canvas: CurvesCanvas, t0: float) -> float:
+        canvas.plots.viewport().repaint()
+        return (time.perf_counter() - t0) * 1000
+
     for _ in range(max(1, repeats // 5)):
-        canvases = {reuse: CurvesCanvas() for reuse in (True, False)}
-        for reuse, c in canvases.items():
-            c.reuse_layout = reuse
-            c.resize(1000, 330)
-            c.show()
+        canvas = CurvesCanvas()
+        canvas.resize(1000, 360)
+        canvas.show()
         app.processEvents()
-        for point in curve_points(14):
-            for reuse, c in canvases.items():
-                c.add_point(*point)
+        for epoch, train_loss, *rest in curve_points(14):
+            for b in range(1, batches_per_epoch + 1):
+                position = epoch - 1 + b / batches_per_epoch
                 t0 = time.perf_counter()
-                c.draw()
-                times[reuse].append((time.perf_counter() - t0) * 1000)
-        for c in canvases.values():
-            c.close()
-    reused, every = statistics.median(times[True]), statistics.median(times[False])
-    print(f"curves redraw after an epoch (1000 x 330 px, {len(times[True])} redraws each): "
-          f"median {reused:.0f} ms (max {max(times[True]):.0f}) with the layout reused, "
-          f"{every:.0f} ms (max {max(times[False]):.0f}) laid out every time: "
-          f"{reused / every:.2f}x")
+                canvas.add_batch_loss(position, train_loss * (1.3 - b / 30))
+                times["batch"].append(repainted_ms(canvas, t0))
+            t0 = time.perf_counter()
+            canvas.add_point(epoch, train_loss, *rest)
+            times["epoch"].append(repainted_ms(canvas, t0))
+        size = canvas.plots.size()
+        canvas.close()
+    for kind, label in (("epoch", "an epoch point"), ("batch", "a batch-trace point")):
+        values = times[kind]
+        print(
+            f"curves update + repaint, {label} ({size.width()} x {size.height()} px, "
+            f"{len(values)} updates): median {statistics.median(values):.1f} ms, "
+            f"max {max(values):.1f} ms"
+        )
 
 
 class Probe:
@@ -132,13 +153,18 @@ def main() -> int:
     ap.add_argument("data", nargs="?", default=str(default) if default.is_dir() else None)
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--train-seconds", type=float, default=20.0)
-    ap.add_argument("--default-arenas", action="store_true",
-                    help="skip the app's one-malloc-arena setting")
+    ap.add_argument(
+        "--default-arenas", action="store_true", help="skip the app's one-malloc-arena setting"
+    )
     args = ap.parse_args()
-    if not args.default_arenas:  # before any thread exists, as tlgui.gui.app.main does
-        from tlgui.engine.memory import single_arena
+    from tlgui.process import tuned_for_training
 
-        single_arena()
+    # First thing, before any thread exists, as tlgui.gui.app.main does.
+    with tuned_for_training(worker_thread=not args.default_arenas):
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="tlgui-bench-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
     if args.data is None:
@@ -157,9 +183,11 @@ def main() -> int:
     w.resize(1280, 820)
     w.show()
     pump(app, lambda: bool(w.device_text), 120)
-    print(f"device: {w.device_text}; load average {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores; malloc arenas: "
-          f"{'glibc default' if args.default_arenas else 'one'}")
+    print(
+        f"device: {w.device_text}; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores; malloc arenas: "
+        f"{'glibc default' if args.default_arenas else 'one'}"
+    )
     scan = w.load_dataset(args.data)
     aug = w.augment_page
     pump(app, lambda: aug.preview.tileCount >= 8 and not aug._rendering, 120)
@@ -179,33 +207,42 @@ def main() -> int:
         aug.reshuffle()  # renders at once (no debounce)
         pump(app, lambda g=g: aug.preview.generation > g, 60)
         render.append((time.perf_counter() - t0) * 1000)
-    print(f"preview, control change -> 8 tiles shown: median {statistics.median(full):.0f} ms, "
-          f"max {max(full):.0f} ms (includes the {DEBOUNCE_MS} ms debounce)")
-    print(f"preview, render alone (re-roll): median {statistics.median(render):.0f} ms, "
-          f"max {max(render):.0f} ms")
+    print(
+        f"preview, control change -> 8 tiles shown: median {statistics.median(full):.0f} ms, "
+        f"max {max(full):.0f} ms (includes the {DEBOUNCE_MS} ms debounce)"
+    )
+    print(
+        f"preview, render alone (re-roll): median {statistics.median(render):.0f} ms, "
+        f"max {max(render):.0f} ms"
+    )
 
     bench_curves(app, args.repeats)
 
-    # --- event-loop lateness during training (augmenting: the backbone runs every batch)
+    # --- event-loop lateness during training (augmenting: the backbone runs every batch);
+    # the Train step is driven through its widgets' object names (ARCHITECTURE.md contracts)
     aug.apply_preset("default")
-    t = w.train_page
-    t.epochsSpin.setValue(50)
-    t.patienceSpin.setValue(0)
+    w.findChild(QSpinBox, "epochsSpin").setValue(50)
+    w.findChild(QSpinBox, "patienceSpin").setValue(0)
     w.steps.setCurrentRow(2)
+    progress = w.findChild(QProgressBar, "trainProgress")
     probe = Probe()
     done: dict = {}
     w.trainingFinished.connect(done.update)
-    t.start()
-    pump(app, lambda: t.trainProgress.value() > 0, 300)  # model built, batches flowing
+    start = w.findChild(QAbstractButton, "startTrainingButton")
+    assert start.isEnabled(), "the Train step cannot start a run"
+    start.click()
+    pump(app, lambda: progress.value() > 0, 300)  # model built, batches flowing
     probe.start()
     pump(app, lambda: False, args.train_seconds)
     probe.stop()
-    t.stop()
+    w.findChild(QAbstractButton, "stopTrainingButton").click()
     pump(app, lambda: bool(done), 300)
     late = probe.late
-    print(f"event-loop lateness during training ({len(late)} ticks of a 10 ms timer over "
-          f"{args.train_seconds:.0f} s): max {max(late):.1f} ms, p99 {pct(late, 99):.1f} ms, "
-          f"median {statistics.median(late):.1f} ms")
+    print(
+        f"event-loop lateness during training ({len(late)} ticks of a 10 ms timer over "
+        f"{args.train_seconds:.0f} s): max {max(late):.1f} ms, p99 {pct(late, 99):.1f} ms, "
+        f"median {statistics.median(late):.1f} ms"
+    )
 
     # --- drop one picture -> prediction shown (model already loaded)
     from tlgui.engine.backbones import get_info
@@ -215,8 +252,18 @@ def main() -> int:
     info = get_info("efficientnet_lite0")
     model = build_model("efficientnet_lite0", len(scan.classes), "imagenet")
     path = tmp / "bench.pt"
-    save_bundle(Bundle("efficientnet_lite0", scan.classes, model.state_dict(), info.input_size,
-                       list(info.mean), list(info.std), config={"dropout": 0.2}), path)
+    save_bundle(
+        Bundle(
+            "efficientnet_lite0",
+            scan.classes,
+            model.state_dict(),
+            info.input_size,
+            list(info.mean),
+            list(info.std),
+            config={"dropout": 0.2},
+        ),
+        path,
+    )
     assert w.open_model(path)
     w.steps.setCurrentRow(4)
     from tests.gui.conftest import drop_paths
@@ -233,8 +280,10 @@ def main() -> int:
         app.processEvents()  # the row is painted on this pass
         if i:  # the first drop warms up the model's kernels
             latency.append((time.perf_counter() - t0) * 1000)
-    print(f"drop one picture -> prediction row shown (efficientnet_lite0, CPU, model loaded): "
-          f"median {statistics.median(latency):.0f} ms, max {max(latency):.0f} ms")
+    print(
+        f"drop one picture -> prediction row shown (efficientnet_lite0, CPU, model loaded): "
+        f"median {statistics.median(latency):.0f} ms, max {max(latency):.0f} ms"
+    )
     w.unsaved = False
     w.close()
     return 0

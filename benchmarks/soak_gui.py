@@ -10,12 +10,14 @@ signals to deleted objects). Runs offscreen on a generated dataset; nothing is d
     python benchmarks/soak_gui.py --diagnose --trim  # + where memory went (see below)
 
 Exit status 0 when there is no thread leak, raw RSS grew at most 10 % after the warm-up, no
-engine object or run worker outlived its run, and Qt printed no warnings; 1 otherwise. RSS is
+engine object or background job outlived its run, and Qt printed no warnings; 1 otherwise. RSS is
 measured as the OS sees it: the app hands freed heap back itself when a run ends
-(tlgui.engine.memory.release_memory). ``--trim`` also trims at both measuring points, to
-tell memory really held from freed memory the allocator kept; ``--diagnose`` adds glibc's
-heap figures (in use vs. freed-but-kept, arena count), the Python object types whose count
-grew and tracemalloc's largest growth sites between the warm-up and the end.
+(tlgui.engine.memory.release_memory). The process runs under the settings the app applies
+(tlgui.process: one malloc arena, big freed blocks kept for reuse). ``--trim`` also trims at
+both measuring points, to tell memory really held from freed memory the allocator kept;
+``--diagnose`` adds glibc's heap figures (in use vs. freed-but-kept, arena count), the
+Python object types whose count grew and tracemalloc's largest growth sites between the
+warm-up and the end.
 """
 
 from __future__ import annotations
@@ -60,9 +62,21 @@ def rss_mb() -> float:
 class _MallInfo2(ctypes.Structure):
     """glibc's ``struct mallinfo2`` (2.33+): totals over every malloc arena."""
 
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
 
 
 def heap_figures() -> dict[str, float]:
@@ -77,8 +91,10 @@ def heap_figures() -> dict[str, float]:
         info = libc.mallinfo2()
     except (OSError, AttributeError):
         return {}
-    figures = {"in_use_mb": round((info.uordblks + info.hblkhd) / 2**20, 1),
-               "free_kept_mb": round(info.fordblks / 2**20, 1)}
+    figures = {
+        "in_use_mb": round((info.uordblks + info.hblkhd) / 2**20, 1),
+        "free_kept_mb": round(info.fordblks / 2**20, 1),
+    }
     try:  # malloc_info's XML has one <heap> per arena
         libc.fopen.restype = ctypes.c_void_p
         libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
@@ -107,10 +123,9 @@ def live_objects() -> dict[str, int]:
     """Engine objects still alive: a growing count names the leak."""
     from tlgui.engine.model import TransferModel
     from tlgui.engine.trainer import FitResult, Trainer
-    from tlgui.gui.worker import TrainWorker
+    from tlgui.gui.jobs import Job
 
-    kinds = {"models": TransferModel, "fit_results": FitResult, "trainers": Trainer,
-             "workers": TrainWorker}
+    kinds = {"models": TransferModel, "fit_results": FitResult, "trainers": Trainer, "jobs": Job}
     counts = dict.fromkeys(kinds, 0)
     for obj in gc.get_objects():
         for name, kind in kinds.items():
@@ -132,13 +147,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="complete short runs (default 5)")
     ap.add_argument("--epochs", type=int, default=2, help="epochs of a complete run")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
-    ap.add_argument("--trim", action="store_true",
-                    help="also measure RSS after malloc_trim at both ends (glibc)")
-    ap.add_argument("--diagnose", action="store_true",
-                    help="also report C-heap figures, Python object-count and tracemalloc "
-                         "growth (slower)")
+    ap.add_argument(
+        "--trim",
+        action="store_true",
+        help="also measure RSS after malloc_trim at both ends (glibc)",
+    )
+    ap.add_argument(
+        "--diagnose",
+        action="store_true",
+        help="also report C-heap figures, Python object-count and tracemalloc growth (slower)",
+    )
     args = ap.parse_args(argv)
+    from tlgui.process import tuned_for_training
 
+    with tuned_for_training(worker_thread=True):  # the process settings the app runs with
+        return soak(args)
+
+
+def soak(args: argparse.Namespace) -> int:
     from PySide6.QtCore import (
         QCoreApplication,
         QEvent,
@@ -168,9 +194,16 @@ def main(argv: list[str] | None = None) -> int:
     # A dialog would block the soak; count it as a failure instead.
     dialogs: list[str] = []
     for name in ("critical", "warning", "information"):
-        setattr(QMessageBox, name, staticmethod(
-            lambda *a, _n=name, **k: dialogs.append(f"{_n}: {a[2] if len(a) > 2 else a}")
-            or QMessageBox.StandardButton.Ok))
+        setattr(
+            QMessageBox,
+            name,
+            staticmethod(
+                lambda *a, _n=name, **k: (
+                    dialogs.append(f"{_n}: {a[2] if len(a) > 2 else a}")
+                    or QMessageBox.StandardButton.Ok
+                )
+            ),
+        )
 
     from tlgui.engine.memory import release_memory
     from tlgui.gui.main_window import MainWindow
@@ -182,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         print("soak: the dataset did not load", file=sys.stderr)
         return 1
     page = window.train_page
-    page.batchSizeSpin.setValue(8)
-    page.patienceSpin.setValue(0)
+    page.form.batchSizeSpin.setValue(8)
+    page.form.patienceSpin.setValue(0)
     window.augment_page.apply_preset("none")
 
     def settle() -> None:
@@ -197,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     def run_once(epochs: int, stop_after_s: float | None) -> tuple[dict, float]:
         """One run; stopped ``stop_after_s`` seconds after it started running (None: let it
         finish). Returns the summary and the seconds from stop to idle."""
-        page.epochsSpin.setValue(epochs)
+        page.form.epochsSpin.setValue(epochs)
         loop = QEventLoop()
         box: dict = {}
 
@@ -211,9 +244,11 @@ def main(argv: list[str] | None = None) -> int:
             if not page.start():
                 raise RuntimeError("start refused: the previous run is still active")
             if stop_after_s is not None:
+
                 def stop() -> None:
                     stop_latency[0] = time.perf_counter()
                     page.stopTrainingButton.click()
+
                 QTimer.singleShot(int(stop_after_s * 1000), stop)
             guard = QTimer()
             guard.setSingleShot(True)
@@ -236,10 +271,16 @@ def main(argv: list[str] | None = None) -> int:
     run_once(50, 0.5)
     run_once(50, 1.5)
     settle()
+
     def snapshot() -> dict:
-        figures = {"raw_rss_mb": rss_mb(), "py_threads": threading.active_count(),
-                   "os_threads": os_threads(), "qthreads": len(window.findChildren(QThread)),
-                   "live": live_objects(), "heap": heap_figures()}
+        figures = {
+            "raw_rss_mb": rss_mb(),
+            "py_threads": threading.active_count(),
+            "os_threads": os_threads(),
+            "qthreads": len(window.findChildren(QThread)),
+            "live": live_objects(),
+            "heap": heap_figures(),
+        }
         if args.trim:
             release_memory()
             figures["trimmed_rss_mb"] = rss_mb()
@@ -278,11 +319,13 @@ def main(argv: list[str] | None = None) -> int:
         diagnosis["python_traced_growth"] = [
             f"{st.size_diff / 1024:+.0f} KiB {st.count_diff:+d} objs "
             f"{st.traceback.format()[-1].strip() if st.traceback else '?'}"
-            for st in trace_end.compare_to(trace_base, "traceback")[:8]]
+            for st in trace_end.compare_to(trace_base, "traceback")[:8]
+        ]
         end_types = type_counts()
         grew = {k: end_types[k] - base_types.get(k, 0) for k in end_types}
         diagnosis["object_count_growth"] = dict(
-            sorted(((k, v) for k, v in grew.items() if v > 0), key=lambda kv: -kv[1])[:10])
+            sorted(((k, v) for k, v in grew.items() if v > 0), key=lambda kv: -kv[1])[:10]
+        )
     window.unsaved = False
     window.close()
     settle()
@@ -293,8 +336,11 @@ def main(argv: list[str] | None = None) -> int:
     notes = [m for m in qt_messages if m in OFFSCREEN_NOTES]
     warnings = [m for m in qt_messages if m not in OFFSCREEN_NOTES]
     figures = {
-        "cycles": args.cycles, "cycles_cancelled": cancelled, "runs": args.runs,
-        "runs_completed": completed, "seconds": round(time.perf_counter() - t0, 1),
+        "cycles": args.cycles,
+        "cycles_cancelled": cancelled,
+        "runs": args.runs,
+        "runs_completed": completed,
+        "seconds": round(time.perf_counter() - t0, 1),
         "rss_after_warmup_mb": round(base["raw_rss_mb"], 1),
         "rss_end_mb": round(end["raw_rss_mb"], 1),
         "rss_growth_pct": round(100 * growth, 2),
@@ -307,19 +353,31 @@ def main(argv: list[str] | None = None) -> int:
         "c_heap": [base["heap"], end["heap"]],
         "stop_to_idle_s_max": round(max(latencies, default=0.0), 3),
         "stop_to_idle_s_median": round(sorted(latencies)[len(latencies) // 2], 3)
-        if latencies else 0.0,
-        "qt_warnings": warnings, "qt_platform_notes": notes, "dialogs": dialogs,
+        if latencies
+        else 0.0,
+        "qt_warnings": warnings,
+        "qt_platform_notes": notes,
+        "dialogs": dialogs,
     }
     if args.trim:
-        figures["trimmed_rss_mb"] = [round(base["trimmed_rss_mb"], 1),
-                                     round(end["trimmed_rss_mb"], 1)]
+        figures["trimmed_rss_mb"] = [
+            round(base["trimmed_rss_mb"], 1),
+            round(end["trimmed_rss_mb"], 1),
+        ]
         figures["trimmed_growth_pct"] = round(
-            100 * (end["trimmed_rss_mb"] - base["trimmed_rss_mb"]) / base["trimmed_rss_mb"], 2)
+            100 * (end["trimmed_rss_mb"] - base["trimmed_rss_mb"]) / base["trimmed_rss_mb"], 2
+        )
     figures.update(diagnosis)
-    ok = (growth <= 0.10 and end["py_threads"] <= base["py_threads"]
-          and end["os_threads"] <= base["os_threads"] and end["qthreads"] <= base["qthreads"]
-          and all(end["live"][k] <= base["live"][k] for k in end["live"])
-          and not warnings and not dialogs and completed == args.runs)
+    ok = (
+        growth <= 0.10
+        and end["py_threads"] <= base["py_threads"]
+        and end["os_threads"] <= base["os_threads"]
+        and end["qthreads"] <= base["qthreads"]
+        and all(end["live"][k] <= base["live"][k] for k in end["live"])
+        and not warnings
+        and not dialogs
+        and completed == args.runs
+    )
     figures["ok"] = ok
     if args.json:
         print(json.dumps(figures))

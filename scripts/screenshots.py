@@ -49,8 +49,9 @@ def main() -> int:
     if args.data is None:
         from tests.helpers import make_dataset
 
-        args.data = str(make_dataset(tmp / "colours", n_train=12, n_val=6,
-                                     classes=("red", "blue", "green")))
+        args.data = str(
+            make_dataset(tmp / "colours", n_train=12, n_val=6, classes=("red", "blue", "green"))
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
@@ -86,8 +87,8 @@ def main() -> int:
     # Train on cached frozen features (no augmentation) so the screenshot run takes seconds.
     aug.apply_preset("none")
     t = w.train_page
-    t.epochsSpin.setValue(args.epochs)
-    t.patienceSpin.setValue(0)
+    t.form.epochsSpin.setValue(args.epochs)
+    t.form.patienceSpin.setValue(0)
     w.steps.setCurrentRow(2)
     done: dict = {}
     w.trainingFinished.connect(done.update)

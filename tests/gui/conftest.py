@@ -29,8 +29,8 @@ def window(qtbot):
     yield w
     # Closed here, not by qtbot.addWidget (which closes before fixtures tear down): first
     # leave nothing that would ask a modal question.
-    if w.train_page.is_running():
-        w.train_page.stop_and_wait()
+    if w.training.is_running():
+        w.training.stop_and_wait()
     w.unsaved = False
     w.close()
     w.deleteLater()
@@ -41,11 +41,21 @@ def drop_paths(widget: QWidget, paths: list) -> bool:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     centre = widget.rect().center()
-    enter = QDragEnterEvent(QPoint(centre), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(centre),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, enter)
-    drop = QDropEvent(QPointF(centre), Qt.DropAction.CopyAction, mime,
-                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(centre),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, drop)
     return drop.isAccepted()
 
@@ -64,7 +74,16 @@ def bundle_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     model = build_model("efficientnet_lite0", 2, "none")
     info = get_info("efficientnet_lite0")
     path = tmp_path_factory.mktemp("model") / "colours.pt"
-    save_bundle(Bundle("efficientnet_lite0", ["blue", "red"], model.state_dict(),
-                       info.input_size, list(info.mean), list(info.std),
-                       config={"dropout": 0.2}), path)
+    save_bundle(
+        Bundle(
+            "efficientnet_lite0",
+            ["blue", "red"],
+            model.state_dict(),
+            info.input_size,
+            list(info.mean),
+            list(info.std),
+            config={"dropout": 0.2},
+        ),
+        path,
+    )
     return path

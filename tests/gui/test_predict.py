@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QTableWidget
 
 from tests.gui.conftest import drop_paths
 from tests.helpers import make_image
-from tlgui.gui.pages.predict import TOP_ROLE
+from tlgui.gui.widgets.topk_delegate import TOP_ROLE
 
 
 def _rows(window) -> QTableWidget:
@@ -28,8 +28,9 @@ def test_dropping_a_bundle_loads_the_model(window, bundle_path: Path, qtbot) -> 
     assert "colours.pt" in window.predict_page.modelLabel.text()
 
 
-def test_dropping_pictures_gives_one_row_each(window, bundle_path: Path, tmp_path: Path,
-                                             qtbot) -> None:
+def test_dropping_pictures_gives_one_row_each(
+    window, bundle_path: Path, tmp_path: Path, qtbot
+) -> None:
     assert window.open_model(bundle_path)
     window.steps.setCurrentRow(4)
     pics = [make_image(tmp_path / f"p{i}.jpg", (40, 60, 200), seed=i) for i in range(3)]
@@ -45,7 +46,8 @@ def test_dropping_pictures_gives_one_row_each(window, bundle_path: Path, tmp_pat
 
 
 def test_folder_drop_on_the_window_while_predicting_lists_unreadable_files(
-        window, bundle_path: Path, tmp_path: Path, qtbot) -> None:
+    window, bundle_path: Path, tmp_path: Path, qtbot
+) -> None:
     assert window.open_model(bundle_path)
     window.steps.setCurrentRow(4)
     folder = tmp_path / "photos"
@@ -60,8 +62,9 @@ def test_folder_drop_on_the_window_while_predicting_lists_unreadable_files(
     assert texts["a.jpg"] == "" and texts["b.png"] == ""
 
 
-def test_predict_paths_returns_engine_predictions(window, bundle_path: Path,
-                                                  tmp_path: Path) -> None:
+def test_predict_paths_returns_engine_predictions(
+    window, bundle_path: Path, tmp_path: Path
+) -> None:
     assert window.predict_paths([make_image(tmp_path / "x.jpg", (1, 2, 3))]) == []
     assert window.open_model(str(bundle_path))
     preds = window.predict_paths([make_image(tmp_path / "y.jpg", (200, 40, 40), seed=3)])
@@ -79,8 +82,7 @@ def test_paste_a_picture_from_the_clipboard(window, bundle_path: Path, qtbot) ->
     assert _rows(window).item(0, 1).text().startswith("pasted-")
 
 
-def test_gradcam_checkbox_shows_overlays(window, bundle_path: Path, tmp_path: Path,
-                                         qtbot) -> None:
+def test_gradcam_checkbox_shows_overlays(window, bundle_path: Path, tmp_path: Path, qtbot) -> None:
     assert window.open_model(bundle_path)
     page = window.predict_page
     page.camCheck.setChecked(True)

@@ -14,8 +14,7 @@ from tests.helpers import make_dataset
 def scan(tmp_path_factory):
     from tlgui.engine.data import scan_dataset
 
-    return scan_dataset(make_dataset(tmp_path_factory.mktemp("lrgui") / "d", n_train=8,
-                                     n_val=2))
+    return scan_dataset(make_dataset(tmp_path_factory.mktemp("lrgui") / "d", n_train=8, n_val=2))
 
 
 def _config(**changes):
@@ -49,15 +48,17 @@ def test_dialog_runs_suggests_and_accepts(qtbot, scan):
 def test_closing_mid_run_stops_the_thread(qtbot, scan):
     from tlgui.gui.widgets.lr_finder import LrFinderDialog
 
-    dialog = LrFinderDialog(scan, _config(mode="finetune", backbone="mobilenet_v3_large",
-                                          weights="none"))
+    dialog = LrFinderDialog(
+        scan, _config(mode="finetune", backbone="mobilenet_v3_large", weights="none")
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     # Wait until the range test itself is running (its first progress), then close.
     qtbot.waitUntil(lambda: dialog.phase == "lr_find", timeout=60_000)
-    thread = dialog._thread
+    job = dialog.job
+    assert job is not None and job.is_running()
     dialog.close()
-    assert thread is None or thread.isFinished()
+    assert not job.is_running()  # cancelled, ended and reported before close() returned
     assert not dialog.is_running()
     assert dialog.result() == 0  # rejected
     assert math.isnan(dialog.suggested_lr)

@@ -25,10 +25,10 @@ def runs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _quick(window, epochs: int) -> None:
-    t = window.train_page
-    t.epochsSpin.setValue(epochs)
-    t.batchSizeSpin.setValue(4)  # several batches per epoch: the shuffle order matters
-    t.patienceSpin.setValue(0)
+    form = window.train_page.form
+    form.epochsSpin.setValue(epochs)
+    form.batchSizeSpin.setValue(4)  # several batches per epoch: the shuffle order matters
+    form.patienceSpin.setValue(0)
     window.augment_page.apply_preset("none")  # frozen features cached: seconds per run
 
 
@@ -37,8 +37,9 @@ def _previews_idle(window) -> bool:
     (engine ``augment.preview``); a run that starts meanwhile draws different numbers, so the
     runs compared here start only once the preview is done."""
     a = window.augment_page
-    return (a._sample is not None and not a._rendering and not a._pending
-            and not a.debounce.isActive())
+    return (
+        a._sample is not None and not a._rendering and not a._pending and not a.debounce.isActive()
+    )
 
 
 def _train(window, qtbot) -> dict:
@@ -49,23 +50,24 @@ def _train(window, qtbot) -> dict:
 
 
 def _history(meta: dict) -> list[tuple]:
-    return [(h["epoch"], h["train_loss"], h["train_acc"], h["val_loss"], h["val_acc"],
-             tuple(h["lr"])) for h in meta["history"]]
+    return [
+        (h["epoch"], h["train_loss"], h["train_acc"], h["val_loss"], h["val_acc"], tuple(h["lr"]))
+        for h in meta["history"]
+    ]
 
 
 def _error_box(window, qtbot) -> QMessageBox:
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None,
-                    timeout=30_000)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is not None, timeout=30_000)
     box = window.findChild(QMessageBox, "errorBox")
     assert box.isVisible() and box.text() and "\n" not in box.text()
     return box
 
 
-def test_stopped_run_resumes_to_the_uninterrupted_history(window, tiny_dataset: Path, qtbot,
-                                                          runs_dir: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stopped_run_resumes_to_the_uninterrupted_history(
+    window, tiny_dataset: Path, qtbot, runs_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tlgui.gui.training import EngineBridge
     from tlgui.gui.widgets.run_picker import unfinished_runs
-    from tlgui.gui.worker import TrainWorker
 
     window.load_dataset(tiny_dataset)
     _quick(window, EPOCHS)
@@ -74,7 +76,7 @@ def test_stopped_run_resumes_to_the_uninterrupted_history(window, tiny_dataset: 
     # (a) An uninterrupted run: its run folder holds last.pt and says "finished".
     summary = _train(window, qtbot)
     assert summary["cancelled"] is False
-    full_dir = Path(t.run_dir)
+    full_dir = Path(window.training.run_dir)
     assert full_dir.parent == runs_dir and (full_dir / "last.pt").is_file()
     assert str(full_dir) in t.runFolderLabel.text()
     full = RunFolder.open(full_dir).meta()
@@ -85,30 +87,30 @@ def test_stopped_run_resumes_to_the_uninterrupted_history(window, tiny_dataset: 
     assert window.save_model(str(saved))
     assert RunFolder.open(full_dir).meta()["out"] == str(saved)
 
-    # (b) The same run stopped right after epoch 1 (on the worker thread, so deterministic).
-    original = TrainWorker.on_epoch_end
+    # (b) The same run stopped right after epoch 1 (on the training thread: deterministic).
+    original = EngineBridge.on_epoch_end
 
     def stop_after_first(self, event) -> None:
         original(self, event)
         if event.epoch == 1 and not self.resume:
-            self.cancel()
+            self.cancel_token.cancel()
 
-    monkeypatch.setattr(TrainWorker, "on_epoch_end", stop_after_first)
+    monkeypatch.setattr(EngineBridge, "on_epoch_end", stop_after_first)
     assert _train(window, qtbot)["cancelled"] is True
-    part_dir = Path(t.run_dir)
+    part_dir = Path(window.training.run_dir)
     assert part_dir != full_dir
     part = RunFolder.open(part_dir).meta()
     assert part["status"] == "cancelled" and len(part["history"]) == 1
     assert [r.path for r in unfinished_runs()] == [str(part_dir)]
 
     # Other settings in the controls meanwhile: resuming restores the run's own.
-    t.epochsSpin.setValue(7)
-    t.batchSizeSpin.setValue(16)
+    t.form.epochsSpin.setValue(7)
+    t.form.batchSizeSpin.setValue(16)
     with qtbot.waitSignal(window.trainingFinished, timeout=120_000) as blocker:
         assert window.resume_run(str(part_dir))
     assert blocker.args[0]["cancelled"] is False and "error" not in blocker.args[0]
-    assert t.epochsSpin.value() == EPOCHS and t.batchSizeSpin.value() == 4
-    assert t.run_dir == str(part_dir)
+    assert t.form.epochsSpin.value() == EPOCHS and t.form.batchSizeSpin.value() == 4
+    assert window.training.run_dir == str(part_dir)
     resumed = RunFolder.open(part_dir).meta()
     assert resumed["status"] == "finished"
     # The replayed epoch is shown first, then the new ones: the whole run.
@@ -119,14 +121,16 @@ def test_stopped_run_resumes_to_the_uninterrupted_history(window, tiny_dataset: 
         assert g[1:5] == pytest.approx(w[1:5], abs=1e-5)
         assert g[5] == pytest.approx(w[5], rel=1e-6)
     assert [e.val_acc for e in window.fit_result.history] == pytest.approx(
-        [h[4] for h in want], abs=1e-6)
+        [h[4] for h in want], abs=1e-6
+    )
     assert unfinished_runs() == []
     assert window.train_page.startTrainingButton.isEnabled()
     assert window.resumeRunAction.isEnabled() and t.resumeButton.isEnabled()
 
 
-def test_bad_run_folders_give_one_line_errors(window, tmp_path: Path, tiny_dataset: Path,
-                                              qtbot, runs_dir: Path) -> None:
+def test_bad_run_folders_give_one_line_errors(
+    window, tmp_path: Path, tiny_dataset: Path, qtbot, runs_dir: Path
+) -> None:
     from tlgui.engine.config import TrainConfig
 
     empty = tmp_path / "not-a-run"
@@ -135,41 +139,56 @@ def test_bad_run_folders_give_one_line_errors(window, tmp_path: Path, tiny_datas
     damaged.mkdir()
     (damaged / "run.json").write_text('{"format": "tlgui-run", "conf')
     garbage_state = RunFolder.create(tmp_path / "garbage-state")
-    garbage_state.write_meta(config=TrainConfig().to_dict(), data=str(tiny_dataset),
-                             val_split=None, status="cancelled")
+    garbage_state.write_meta(
+        config=TrainConfig().to_dict(), data=str(tiny_dataset), val_split=None, status="cancelled"
+    )
     garbage_state.last_path.write_bytes(b"\x80\x02 not a checkpoint")
     gone = RunFolder.create(tmp_path / "gone")
-    gone.write_meta(config=TrainConfig().to_dict(), data=str(tmp_path / "deleted-data"),
-                    val_split=0.2, status="running")
+    gone.write_meta(
+        config=TrainConfig().to_dict(),
+        data=str(tmp_path / "deleted-data"),
+        val_split=0.2,
+        status="running",
+    )
     gone.last_path.write_bytes(b"never read")
 
-    cases = [(empty, "not a tlgui run folder"), (damaged, "damaged run file"),
-             (gone.path, "dataset folder of this run is gone"),
-             (garbage_state.path, "last.pt")]
+    cases = [
+        (empty, "not a tlgui run folder"),
+        (damaged, "damaged run file"),
+        (gone.path, "dataset folder of this run is gone"),
+        (garbage_state.path, "last.pt"),
+    ]
     for folder, expected in cases:
         window.resume_run(str(folder))
         box = _error_box(window, qtbot)
         assert expected in box.text(), box.text()
         box.done(0)
         qtbot.waitUntil(lambda: window.findChild(QMessageBox, "errorBox") is None)
-        assert not window.train_page.is_running()
+        assert not window.training.is_running()
         assert window.resumeRunAction.isEnabled()
         assert window.train_page.resumeButton.isEnabled()
-    assert json.loads((garbage_state.path / "run.json").read_text())["status"] == "cancelled"
+    # The resume check reads run.json only; the unusable last.pt fails the resumed run when
+    # the engine loads it, and the run folder says so.
+    meta = json.loads((garbage_state.path / "run.json").read_text())
+    assert meta["status"] == "failed" and "last.pt" in meta["error"]
     # The window is still usable: a dataset loads and the Train page is ready.
     assert window.load_dataset(tiny_dataset) is not None
     assert window.train_page.startTrainingButton.isEnabled()
 
 
-def test_picker_lists_unfinished_runs_newest_first(qtbot, tmp_path: Path,
-                                                   runs_dir: Path) -> None:
+def test_picker_lists_unfinished_runs_newest_first(qtbot, tmp_path: Path, runs_dir: Path) -> None:
     from tlgui.engine.config import TrainConfig
     from tlgui.gui.widgets.run_picker import RunPickerDialog, latest_interrupted
 
     def make(name: str, status: str, epoch: int, mtime: int, state: bool = True) -> Path:
         run = RunFolder.create(runs_dir / name)
-        run.write_meta(config=TrainConfig(epochs=5).to_dict(), data=str(tmp_path / name),
-                       val_split=0.2, status=status, epoch=epoch)
+        run.write_meta(
+            config=TrainConfig(epochs=5).to_dict(),
+            data=str(tmp_path / name),
+            val_split=0.2,
+            status=status,
+            epoch=epoch,
+        )
         if state:
             run.last_path.write_bytes(b"state")
         os.utime(run.meta_path, (mtime, mtime))
@@ -203,8 +222,13 @@ def test_start_up_mentions_a_run_left_running(qtbot, tmp_path: Path, runs_dir: P
     from tlgui.gui.main_window import MainWindow
 
     run = RunFolder.create(runs_dir / "killed")
-    run.write_meta(config=TrainConfig(epochs=4).to_dict(), data=str(tmp_path / "bees"),
-                   val_split=0.2, status="running", epoch=1)
+    run.write_meta(
+        config=TrainConfig(epochs=4).to_dict(),
+        data=str(tmp_path / "bees"),
+        val_split=0.2,
+        status="running",
+        epoch=1,
+    )
     run.last_path.write_bytes(b"state")
     w = MainWindow()
     qtbot.addWidget(w)

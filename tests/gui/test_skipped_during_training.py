@@ -11,8 +11,9 @@ from PIL import Image
 from tlgui.engine.events import Skipped
 
 
-def test_file_skipped_while_training_joins_the_skipped_list(window, tiny_dataset: Path,
-                                                            qtbot) -> None:
+def test_file_skipped_while_training_joins_the_skipped_list(
+    window, tiny_dataset: Path, qtbot
+) -> None:
     rng = random.Random(0)
     noisy = Image.frombytes("RGB", (128, 128), rng.randbytes(128 * 128 * 3))
     cut = tiny_dataset / "train" / "red" / "cut_short.jpg"
@@ -23,8 +24,8 @@ def test_file_skipped_while_training_joins_the_skipped_list(window, tiny_dataset
     listed = window.data_page.skippedList
     assert listed.count() == 0
     t = window.train_page
-    t.epochsSpin.setValue(1)
-    t.batchSizeSpin.setValue(8)
+    t.form.epochsSpin.setValue(1)
+    t.form.batchSizeSpin.setValue(8)
     window.augment_page.apply_preset("none")
     with qtbot.waitSignal(window.trainingFinished, timeout=120_000) as blocker:
         assert t.start()

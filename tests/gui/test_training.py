@@ -1,5 +1,5 @@
-"""Real training runs through the real worker thread: finish, stop mid-run, close mid-run,
-and a failure that must leave the app usable."""
+"""Real training runs through the training controller's own thread: finish, stop mid-run,
+close mid-run, and a failure that must leave the app usable."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ DONE_KEYS = {"best_epoch", "best_val_acc", "stopped_early", "checkpoint", "cance
 
 
 def _quick(window, epochs: int) -> None:
-    t = window.train_page
-    t.epochsSpin.setValue(epochs)
-    t.batchSizeSpin.setValue(8)
-    t.patienceSpin.setValue(0)
+    form = window.train_page.form
+    form.epochsSpin.setValue(epochs)
+    form.batchSizeSpin.setValue(8)
+    form.patienceSpin.setValue(0)
     window.augment_page.apply_preset("none")  # frozen features are cached: seconds per run
 
 
@@ -36,8 +36,15 @@ def test_two_epoch_run_fills_table_and_curves(window, tiny_dataset: Path, qtbot)
     assert [t.epochTable.item(r, 0).text() for r in range(2)] == ["1", "2"]
     assert t.curvesCanvas.point_count() == 2
     assert t.curvesCanvas.series["val_acc"][summary["best_epoch"] - 1] == pytest.approx(
-        summary["best_val_acc"], abs=1e-9)
-    assert len(t.curvesCanvas.lines["train_loss"].get_xdata()) == 2
+        summary["best_val_acc"], abs=1e-9
+    )
+    assert len(t.curvesCanvas.series["train_loss"]) == 2
+    # The smoothed per-batch loss: at least every epoch's last training batch, placed within
+    # the epochs run.
+    positions = t.curvesCanvas.series["batch_position"]
+    assert len(positions) >= 2 and 0 < positions.min() and positions.max() == 2.0
+    assert not t.runFolderLabel.isHidden()
+    assert window.training.run_dir in t.runFolderLabel.text()
     assert t.startTrainingButton.isEnabled() and not t.stopTrainingButton.isEnabled()
     assert t.trainProgress.value() == t.trainProgress.maximum()
     assert window.actionSaveModel.isEnabled() and window.unsaved
@@ -55,11 +62,26 @@ def test_stop_mid_run_is_cooperative(window, tiny_dataset: Path, qtbot) -> None:
         t.start()
         qtbot.waitUntil(lambda: t.epochTable.rowCount() >= 1, timeout=60_000)
         t.stopTrainingButton.click()
-        assert t.state == "stopping"
+        assert window.training.state == "stopping"
+        assert not t.stopTrainingButton.isEnabled() and not t.startTrainingButton.isEnabled()
     assert blocker.args[0]["cancelled"] is True
     assert t.epochTable.rowCount() < 200
     assert t.startTrainingButton.isEnabled()
-    assert t.thread is None
+    assert window.training.state == "idle" and not window.training.is_running()
+
+
+def test_stop_before_the_first_epoch_is_a_cancel_not_a_failure(
+    window, tiny_dataset: Path, qtbot
+) -> None:
+    window.load_dataset(tiny_dataset)
+    _quick(window, 3)
+    with qtbot.waitSignal(window.trainingFinished, timeout=120_000) as blocker:
+        assert window.train_page.start()
+        window.training.stop()
+    summary = blocker.args[0]
+    assert summary["cancelled"] is True and "error" not in summary
+    assert window.findChild(QMessageBox, "errorBox") is None
+    assert window.train_page.startTrainingButton.isEnabled()
 
 
 def _window_training(qtbot, data: Path):
@@ -77,39 +99,43 @@ def _window_training(qtbot, data: Path):
 
 def test_close_during_training_stops_cleanly(qtbot, tiny_dataset: Path, monkeypatch) -> None:
     asked = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes,
+    )
     w = _window_training(qtbot, tiny_dataset)
-    qtbot.waitUntil(lambda: w.train_page.trainProgress.value() > 0 or
-                    w.train_page.epochTable.rowCount() > 0, timeout=60_000)
-    thread = w.train_page.thread
+    qtbot.waitUntil(
+        lambda: w.train_page.trainProgress.value() > 0 or w.train_page.epochTable.rowCount() > 0,
+        timeout=60_000,
+    )
+    assert w.training.is_running()
     assert w.close()
     assert len(asked) == 1 and "Stop training" in asked[0]
-    assert w.train_page.thread is None and not w.train_page.is_running()
-    assert thread is not None
+    assert not w.training.is_running() and w.training.state == "idle"
 
 
-def test_closing_during_training_can_be_refused(window, tiny_dataset: Path, qtbot,
-                                                monkeypatch) -> None:
+def test_closing_during_training_can_be_refused(
+    window, tiny_dataset: Path, qtbot, monkeypatch
+) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window.load_dataset(tiny_dataset)
     _quick(window, 200)
     window.train_page.start()
     assert not window.close()
-    assert window.train_page.is_running()
+    assert window.training.is_running()
     with qtbot.waitSignal(window.trainingFinished, timeout=60_000):
         window.actionStopTraining.trigger()
 
 
-def test_failure_shows_one_line_and_app_stays_usable(window, tiny_dataset: Path,
-                                                     qtbot) -> None:
+def test_failure_shows_one_line_and_app_stays_usable(window, tiny_dataset: Path, qtbot) -> None:
     bad = tiny_dataset.parent / "garbage.pth"
     bad.write_bytes(b"this is not a state dict")
     window.load_dataset(tiny_dataset)
     _quick(window, 1)
     t = window.train_page
-    t.weightsCombo.insertItem(2, str(bad), str(bad))
-    t.weightsCombo.setCurrentIndex(2)
+    t.form.apply_config({"weights": str(bad)})
+    assert t.form.weightsCombo.currentData() == str(bad)
     with qtbot.waitSignal(window.trainingFinished, timeout=60_000) as blocker:
         t.start()
     assert "not a usable state-dict file" in blocker.args[0]["error"]
@@ -118,25 +144,26 @@ def test_failure_shows_one_line_and_app_stays_usable(window, tiny_dataset: Path,
     assert "\n" not in box.text()
     assert t.startTrainingButton.isEnabled()
     box.close()
-    t.weightsCombo.setCurrentIndex(0)
+    t.form.weightsCombo.setCurrentIndex(0)
     with qtbot.waitSignal(window.trainingFinished, timeout=120_000) as blocker:
         assert t.start()
     assert blocker.args[0]["cancelled"] is False and "error" not in blocker.args[0]
 
 
-def test_worker_throttles_batch_signals_but_keeps_phase_ends(qapp) -> None:
-    from tlgui.engine.events import BatchEnd
-    from tlgui.gui.worker import TrainWorker
+def test_bridge_throttles_batch_events_but_keeps_phase_ends_and_epochs(qapp) -> None:
+    from tlgui.engine.events import BatchEnd, EpochEnd
+    from tlgui.gui.jobs import JobControl
+    from tlgui.gui.training import EngineBridge
 
-    worker = TrainWorker(scan=None, config={})
     seen = []
-    worker.batchEnded.connect(seen.append)  # direct: same thread
+    bridge = EngineBridge(JobControl(seen.append), resume=False)
     for b in range(1, 501):  # 500 batches within a few milliseconds
-        worker.on_batch_end(BatchEnd(1, "train", b, 500, 0.5, 0.0))
+        bridge.on_batch_end(BatchEnd(1, "train", b, 500, 0.5, 0.0))
     assert 1 <= len(seen) <= 3
     assert seen[-1].batch == 500  # the end of a phase is always shown
-    worker.cancel()
-    assert worker._cancel_requested
+    epoch = EpochEnd(1, 2, 0.5, 0.8, 0.4, 0.9, (1e-3,), 1.0, True)
+    bridge.on_epoch_end(epoch)
+    assert seen[-1] is epoch  # right after a phase end: not throttled
 
 
 def test_unattended_close_mid_run_stops_without_a_dialog(qtbot, tiny_dataset: Path) -> None:
@@ -144,4 +171,4 @@ def test_unattended_close_mid_run_stops_without_a_dialog(qtbot, tiny_dataset: Pa
     w = _window_training(qtbot, tiny_dataset)
     qtbot.waitUntil(lambda: w.train_page.epochTable.rowCount() > 0, timeout=60_000)
     assert w.close()
-    assert w.train_page.thread is None and not w.train_page.is_running()
+    assert not w.training.is_running()

@@ -12,12 +12,32 @@ from tests.helpers import make_dataset
 
 
 def test_contract_object_names_exist(window) -> None:
-    names = ["dataFolderEdit", "browseDataButton", "classTable", "skippedList",
-             "augmentPreview", "reshuffleButton", "augmentPresetCombo", "backboneCombo",
-             "weightsCombo", "modeTransferRadio", "modeFinetuneRadio", "modeStagedRadio",
-             "headLrSpin", "backboneLrSpin", "epochsSpin", "batchSizeSpin", "patienceSpin",
-             "startTrainingButton", "stopTrainingButton", "trainProgress", "epochTable",
-             "curvesCanvas", "predictDropZone", "predictionTable"]
+    names = [
+        "dataFolderEdit",
+        "browseDataButton",
+        "classTable",
+        "skippedList",
+        "augmentPreview",
+        "reshuffleButton",
+        "augmentPresetCombo",
+        "backboneCombo",
+        "weightsCombo",
+        "modeTransferRadio",
+        "modeFinetuneRadio",
+        "modeStagedRadio",
+        "headLrSpin",
+        "backboneLrSpin",
+        "epochsSpin",
+        "batchSizeSpin",
+        "patienceSpin",
+        "startTrainingButton",
+        "stopTrainingButton",
+        "trainProgress",
+        "epochTable",
+        "curvesCanvas",
+        "predictDropZone",
+        "predictionTable",
+    ]
     missing = [n for n in names if window.findChild(QWidget, n) is None]
     assert missing == []
     for action in ("actionOpenDataset", "actionOpenModel", "actionSaveModel"):
@@ -25,8 +45,7 @@ def test_contract_object_names_exist(window) -> None:
     assert window.augment_page.preview.property("tileCount") == 0
 
 
-def test_load_dataset_fills_class_table_and_skipped_list(window, tiny_dataset: Path,
-                                                          qtbot) -> None:
+def test_load_dataset_fills_class_table_and_skipped_list(window, tiny_dataset: Path, qtbot) -> None:
     (tiny_dataset / "train" / "red" / "broken.jpg").write_bytes(b"not a picture at all")
     scan = window.load_dataset(tiny_dataset)
     assert scan is not None and scan.classes == ["blue", "red"]
@@ -67,12 +86,11 @@ def test_imbalance_warning_offers_class_weights(window, tmp_path: Path) -> None:
     assert window.data_page.warningFrame.isVisibleTo(window)
     assert "5.0×" in window.data_page.warningLabel.text()
     window.data_page.weightButton.click()
-    assert window.train_page.classWeightCheck.isChecked()
+    assert window.train_page.form.classWeightCheck.isChecked()
     assert window.stack.currentWidget() is window.train_page
 
 
-def test_preview_shows_tiles_and_changes_with_a_control(window, tiny_dataset: Path,
-                                                        qtbot) -> None:
+def test_preview_shows_tiles_and_changes_with_a_control(window, tiny_dataset: Path, qtbot) -> None:
     window.load_dataset(tiny_dataset)
     grid = window.augment_page.preview
     qtbot.waitUntil(lambda: grid.property("tileCount") >= 8, timeout=30_000)
@@ -95,7 +113,11 @@ def test_presets_drive_every_control(window) -> None:
     page = window.augment_page
     combo = page.presetCombo
     assert [combo.itemText(i) for i in range(combo.count())] == [
-        "none", "light", "default", "strong"]
+        "none",
+        "light",
+        "default",
+        "strong",
+    ]
     page.apply_preset("strong")
     spec = page.spec()
     assert spec.policy == "trivialaugment" and spec.erasing == 0.25 and spec.rotation == 15
@@ -119,7 +141,7 @@ def test_training_resolution_control_drives_the_spec(window) -> None:
 
 
 def test_backbone_lr_only_where_it_applies(window) -> None:
-    t = window.train_page
+    t = window.train_page.form
     assert not t.backboneLrSpin.isEnabled()
     t.modeRadios["finetune"].setChecked(True)
     assert t.backboneLrSpin.isEnabled()
@@ -134,7 +156,7 @@ def test_hyper_parameters_and_recents_are_remembered(window, tiny_dataset: Path,
     from tlgui.gui.settings import read_list
 
     window.load_dataset(tiny_dataset)
-    t = window.train_page
+    t = window.train_page.form
     t.epochsSpin.setValue(7)
     t.headLrSpin.setValue(3e-3)
     t.modeRadios["staged"].setChecked(True)
@@ -142,9 +164,9 @@ def test_hyper_parameters_and_recents_are_remembered(window, tiny_dataset: Path,
     window.save_settings()
     again = MainWindow()
     qtbot.addWidget(again)
-    assert again.train_page.epochsSpin.value() == 7
-    assert abs(again.train_page.headLrSpin.value() - 3e-3) < 1e-12
-    assert again.train_page.mode() == "staged"
+    assert again.train_page.form.epochsSpin.value() == 7
+    assert abs(again.train_page.form.headLrSpin.value() - 3e-3) < 1e-12
+    assert again.train_page.form.mode() == "staged"
     assert again.augment_page.spec().policy == "trivialaugment"
     assert read_list(again.settings, "recent/datasets")[0] == str(tiny_dataset)
 
@@ -156,7 +178,7 @@ def test_dropping_a_folder_on_the_window_loads_it(window, tiny_dataset: Path, qt
 
 
 def test_lr_spin_box_steps_on_a_log_scale(window) -> None:
-    spin = window.train_page.headLrSpin
+    spin = window.train_page.form.headLrSpin
     spin.setValue(1e-3)
     spin.stepBy(1)
     assert spin.value() == 2e-3

@@ -3,13 +3,13 @@ training will see, next to what prediction sees (the eval transform)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 from dataclasses import fields
-from typing import ClassVar
 
 from PIL import Image
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,70 +26,19 @@ from PySide6.QtWidgets import (
 
 from ...engine import augment
 from ...engine.augment import PRESET_NAMES, AugmentSpec
-from ...engine.data import DatasetScan, load_image
-from .. import tasks
+from ...engine.data import DatasetScan
+from .. import jobs
 from ..imaging import pil_to_qimage
 from ..widgets.panel import settings_column
 from ..widgets.tile_grid import TileGrid
+from .augment_parts import KNOB_MINIMA, KNOBS, TILES, load_sample, matching_preset, render
 
-TILES = 8
 DEBOUNCE_MS = 120  # coalesces a burst of edits yet keeps change -> tiles under 200 ms
-INPUT_SIZE = 224
-
-
-def _N(text: str) -> str:
-    """Mark a label for translation (looked up with self.tr at use)."""
-    return QT_TRANSLATE_NOOP("AugmentPage", text)
-
-
-def load_sample(path: str) -> Image.Image:
-    """The sample photo, shrunk once to twice the input size so each re-render is cheap."""
-    img = load_image(path, max_side=INPUT_SIZE * 2)
-    if min(img.size) > INPUT_SIZE * 2:
-        scale = INPUT_SIZE * 2 / min(img.size)
-        img = img.resize((round(img.width * scale), round(img.height * scale)),
-                         Image.Resampling.BILINEAR)
-    return img
-
-
-def render(image: Image.Image, spec: AugmentSpec, seed: int, n: int = TILES):
-    """Augmented tiles and the eval view as ``QImage`` s (runs on a pool thread)."""
-    tiles = [pil_to_qimage(t) for t in augment.preview(image, spec, n=n, seed=seed,
-                                                        size=INPUT_SIZE)]
-    return tiles, pil_to_qimage(augment.eval_preview(image, INPUT_SIZE))
 
 
 class AugmentPage(QWidget):
     specChanged = Signal(object)
     previewRendered = Signal(int)  # number of tiles
-
-    # (field, label, maximum, step, tooltip)
-    _FIELDS: ClassVar[dict[str, list[tuple[str, str, float, float, str]]]] = {
-        "crop": [("scale_min", _N("Smallest crop (share of area)"), 1.0, 0.05,
-                  _N("RandomResizedCrop keeps between this and the largest share of the picture")),
-                 ("scale_max", _N("Largest crop"), 1.0, 0.05, ""),
-                 ("ratio_min", _N("Narrowest aspect ratio"), 4.0, 0.05, ""),
-                 ("ratio_max", _N("Widest aspect ratio"), 4.0, 0.05, ""),
-                 ("resolution", _N("Training resolution (share of input size)"), 1.0, 0.05,
-                  _N("While the backbone trains (fine-tune), crops of 0.8 of the input size "
-                     "(176 of 224 pixels) train about 1.6x faster, and since random crops zoom "
-                     "in, objects then look as large as prediction shows them. A frozen "
-                     "backbone always gets full-size crops."))],
-        "geometry": [("hflip", _N("Horizontal flip (probability)"), 1.0, 0.05, ""),
-                     ("vflip", _N("Vertical flip (probability)"), 1.0, 0.05,
-                      _N("Only for pictures without an up and down, e.g. microscopy")),
-                     ("rotation", _N("Rotation (± degrees)"), 180.0, 5.0, "")],
-        "colour": [("brightness", _N("Brightness"), 1.0, 0.05, ""),
-                   ("contrast", _N("Contrast"), 1.0, 0.05, ""),
-                   ("saturation", _N("Saturation"), 1.0, 0.05, ""),
-                   ("hue", _N("Hue"), 0.5, 0.01, ""),
-                   ("grayscale", _N("Greyscale (probability)"), 1.0, 0.05, "")],
-        "other": [("blur", _N("Blur (probability)"), 1.0, 0.05, ""),
-                  ("erasing", _N("Random erasing (probability)"), 1.0, 0.05,
-                   _N("Blanks a random rectangle: makes the model look at more than one spot"))],
-    }
-
-    _MINIMA: ClassVar[dict[str, float]] = {"scale": 0.01, "ratio": 0.01, "resolution": 0.5}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -117,9 +66,13 @@ class AugmentPage(QWidget):
         cl = QVBoxLayout(controls)
         cl.setContentsMargins(0, 0, 6, 0)
         cl.addWidget(QLabel(self.tr("<h2>Augmentation</h2>")))
-        hint = QLabel(self.tr("Random changes applied to every training image, every epoch: "
-                              "more variety from the same pictures. Prediction never "
-                              "augments."))
+        hint = QLabel(
+            self.tr(
+                "Random changes applied to every training image, every epoch: "
+                "more variety from the same pictures. Prediction never "
+                "augments."
+            )
+        )
         hint.setWordWrap(True)
         hint.setObjectName("pageHint")
         cl.addWidget(hint)
@@ -129,10 +82,12 @@ class AugmentPage(QWidget):
         self.presetCombo.setObjectName("augmentPresetCombo")
         for name in PRESET_NAMES:
             self.presetCombo.addItem(name, name)
-        self.presetCombo.setItemData(0, self.tr("No augmentation: train on the eval view"),
-                                     Qt.ItemDataRole.ToolTipRole)
+        self.presetCombo.setItemData(
+            0, self.tr("No augmentation: train on the eval view"), Qt.ItemDataRole.ToolTipRole
+        )
         self.presetCombo.activated.connect(
-            lambda _i: self.apply_preset(self.presetCombo.currentData()))
+            lambda _i: self.apply_preset(self.presetCombo.currentData())
+        )
         self.presetState = QLabel()
         prow = QHBoxLayout()
         prow.addWidget(self.presetCombo, 1)
@@ -144,15 +99,19 @@ class AugmentPage(QWidget):
         top.addRow(self.enabledCheck)
         cl.addLayout(top)
 
-        titles = {"crop": self.tr("Random crop"), "geometry": self.tr("Flip and rotate"),
-                  "colour": self.tr("Colour"), "other": self.tr("Other")}
-        for group, rows in self._FIELDS.items():
+        titles = {
+            "crop": self.tr("Random crop"),
+            "geometry": self.tr("Flip and rotate"),
+            "colour": self.tr("Colour"),
+            "other": self.tr("Other"),
+        }
+        for group, rows in KNOBS.items():
             box = QGroupBox(titles[group])
             form = QFormLayout(box)
             for name, label, maximum, step, tip in rows:
                 spin = QDoubleSpinBox()
                 spin.setObjectName(f"augment_{name}")
-                spin.setRange(self._MINIMA.get(name.split("_")[0], 0.0), maximum)
+                spin.setRange(KNOB_MINIMA.get(name, 0.0), maximum)
                 spin.setDecimals(2)
                 spin.setSingleStep(step)
                 spin.setKeyboardTracking(False)
@@ -166,8 +125,11 @@ class AugmentPage(QWidget):
                 self.policyCombo.setObjectName("augmentPolicyCombo")
                 for p in augment.POLICIES:
                     self.policyCombo.addItem(p, p)
-                self.policyCombo.setToolTip(self.tr(
-                    "An automatic policy adds one or two random image operations per picture"))
+                self.policyCombo.setToolTip(
+                    self.tr(
+                        "An automatic policy adds one or two random image operations per picture"
+                    )
+                )
                 self.policyCombo.currentIndexChanged.connect(self._changed)
                 form.addRow(self.tr("Automatic policy"), self.policyCombo)
             cl.addWidget(box)
@@ -193,8 +155,9 @@ class AugmentPage(QWidget):
         bar.addWidget(self.randomButton)
         bar.addWidget(self.reshuffleButton)
         right.addLayout(bar)
-        right.addWidget(QLabel(self.tr("<b>What training sees</b> — {0} random draws")
-                               .format(TILES)))
+        right.addWidget(
+            QLabel(self.tr("<b>What training sees</b> — {0} random draws").format(TILES))
+        )
         self.preview = TileGrid(columns=4)
         self.preview.setObjectName("augmentPreview")
         self.preview.set_placeholder(self.tr("Load a dataset to see augmented samples here."))
@@ -224,8 +187,9 @@ class AugmentPage(QWidget):
 
     def spec(self) -> AugmentSpec:
         values = {name: spin.value() for name, spin in self.spins.items()}
-        return AugmentSpec(enabled=self.enabledCheck.isChecked(),
-                           policy=self.policyCombo.currentData(), **values)
+        return AugmentSpec(
+            enabled=self.enabledCheck.isChecked(), policy=self.policyCombo.currentData(), **values
+        )
 
     def set_spec(self, spec: AugmentSpec) -> None:
         self._setting = True
@@ -239,26 +203,15 @@ class AugmentPage(QWidget):
             self._setting = False
         self._changed()
 
+    def apply_config(self, config: dict) -> None:
+        """Show the augmentation of a run's settings (``TrainConfig.augment``), e.g. when
+        resuming; a missing or unusable one leaves the controls as they are."""
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            self.set_spec(AugmentSpec.from_dict(config["augment"]))
+
     def apply_preset(self, name: str) -> None:
         self.presetCombo.setCurrentIndex(self.presetCombo.findData(name))
         self.set_spec(augment.preset(name))
-
-    def _matching_preset(self, spec: AugmentSpec) -> str | None:
-        for name in PRESET_NAMES:
-            p = augment.preset(name)
-            if not spec.enabled or not p.enabled:
-                if spec.enabled == p.enabled:
-                    return name
-                continue
-            same = all(
-                abs(getattr(p, f.name) - getattr(spec, f.name)) < 0.006
-                if isinstance(getattr(p, f.name), float) else getattr(p, f.name) == getattr(
-                    spec, f.name)
-                for f in fields(p)
-            )
-            if same:
-                return name
-        return None
 
     def _changed(self, *_args) -> None:
         if self._setting:
@@ -273,7 +226,7 @@ class AugmentPage(QWidget):
             self.errorLabel.setText(str(exc))
             return
         self.errorLabel.clear()
-        match = self._matching_preset(spec)
+        match = matching_preset(spec)
         if match is not None:
             self.presetCombo.setCurrentIndex(self.presetCombo.findData(match))
             self.presetState.clear()
@@ -299,9 +252,15 @@ class AugmentPage(QWidget):
         """Decode ``path`` off the GUI thread, then render the grid for it."""
         self._sample_path = path
         self.sampleLabel.setText(self.tr("Sample: {0}").format(os.path.basename(path)))
-        tasks.submit(load_sample, path, done=lambda img, p=path: self._sample_loaded(p, img),
-                     failed=lambda msg: self.sampleLabel.setText(
-                         self.tr("Cannot read the sample: {0}").format(msg)))
+        jobs.submit(
+            load_sample,
+            path,
+            done=lambda img, p=path: self._sample_loaded(p, img),
+            failed=lambda msg: self.sampleLabel.setText(
+                self.tr("Cannot read the sample: {0}").format(msg)
+            ),
+            owner=self,
+        )
 
     def _sample_loaded(self, path: str, img: Image.Image) -> None:
         if path != self._sample_path:
@@ -332,8 +291,9 @@ class AugmentPage(QWidget):
         except ValueError:
             return
         self._rendering = True
-        tasks.submit(render, self._sample, spec, self._seed, done=self._rendered,
-                     failed=self._render_failed)
+        jobs.submit(
+            render, self._sample, spec, self._seed, done=self._rendered, failed=self._render_failed
+        )
 
     def _rendered(self, result) -> None:
         tiles, eval_img = result
@@ -361,8 +321,10 @@ class AugmentPage(QWidget):
         data = settings.value("augment/spec")
         if isinstance(data, dict):
             try:
-                clean = {k: (v == "true" if isinstance(v, str) and v in ("true", "false")
-                             else v) for k, v in data.items()}
+                clean = {
+                    k: (v == "true" if isinstance(v, str) and v in ("true", "false") else v)
+                    for k, v in data.items()
+                }
                 for k, v in clean.items():
                     if k not in ("enabled", "policy") and isinstance(v, str):
                         clean[k] = float(v)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...engine.config import DEFAULT_VAL_SPLIT
 from ...engine.data import DatasetScan, scan_dataset
-from .. import tasks
+from .. import jobs
 from ..imaging import thumbnails
 
 THUMB_SIDE = 84
@@ -61,9 +63,12 @@ class DataPage(QWidget):
     def _build(self) -> None:
         root = QVBoxLayout(self)
         title = QLabel(self.tr("<h2>Dataset</h2>"))
-        hint = QLabel(self.tr(
-            "A folder with <b>train/</b> and <b>val/</b> sub-folders of class folders, or just "
-            "one folder per class. Drop a folder anywhere on the window."))
+        hint = QLabel(
+            self.tr(
+                "A folder with <b>train/</b> and <b>val/</b> sub-folders of class folders, or just "
+                "one folder per class. Drop a folder anywhere on the window."
+            )
+        )
         hint.setWordWrap(True)
         hint.setObjectName("pageHint")
         root.addWidget(title)
@@ -81,9 +86,12 @@ class DataPage(QWidget):
         self.valSplitSpin.setObjectName("valSplitSpin")
         self.valSplitSpin.setRange(0.05, 0.5)
         self.valSplitSpin.setSingleStep(0.05)
-        self.valSplitSpin.setValue(0.2)
-        self.valSplitSpin.setToolTip(self.tr(
-            "Share of each class held out for validation when the folder has no val/ folder"))
+        self.valSplitSpin.setValue(DEFAULT_VAL_SPLIT)
+        self.valSplitSpin.setToolTip(
+            self.tr(
+                "Share of each class held out for validation when the folder has no val/ folder"
+            )
+        )
         row.addWidget(self.folderEdit, 1)
         row.addWidget(self.browseButton)
         row.addWidget(QLabel(self.tr("Validation share:")))
@@ -99,7 +107,8 @@ class DataPage(QWidget):
         self.warningFrame.setObjectName("imbalanceWarning")
         self.warningFrame.setStyleSheet(
             "#imbalanceWarning { background: #fff4e6; border: 1px solid #ffc078;"
-            " border-radius: 6px; } #imbalanceWarning QLabel { color: #7c3a00; }")
+            " border-radius: 6px; } #imbalanceWarning QLabel { color: #7c3a00; }"
+        )
         wl = QHBoxLayout(self.warningFrame)
         self.warningLabel = QLabel()
         self.warningLabel.setWordWrap(True)
@@ -134,8 +143,9 @@ class DataPage(QWidget):
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(QLabel(self.tr("<b>Examples</b> — click one to use it in the "
-                                    "augmentation preview")))
+        rl.addWidget(
+            QLabel(self.tr("<b>Examples</b> — click one to use it in the augmentation preview"))
+        )
         self.thumbArea = QScrollArea()
         self.thumbArea.setWidgetResizable(True)
         self.thumbHost = QWidget()
@@ -166,9 +176,40 @@ class DataPage(QWidget):
         scan_id = self._scan_id
         self.summaryLabel.setText(self.tr("Scanning {0}…").format(path))
         self.busyChanged.emit(True)
-        tasks.submit(_scan, path, self.valSplitSpin.value(),
-                     done=lambda scan: self._scanned(scan_id, scan),
-                     failed=lambda msg: self._failed(scan_id, msg))
+        jobs.submit(
+            _scan,
+            path,
+            self.valSplitSpin.value(),
+            done=lambda scan: self._scanned(scan_id, scan),
+            failed=lambda msg: self._failed(scan_id, msg),
+            owner=self,
+        )
+
+    def load_and_wait(self, path: str) -> DatasetScan | None:
+        """:meth:`load` while a local event loop keeps the window live until the scan is
+        shown; the scan, or None when the folder cannot be used."""
+        if not str(path).strip():
+            return None
+        loop = QEventLoop()
+        box: dict[str, DatasetScan | None] = {}
+
+        def ended(scan: DatasetScan | None) -> None:
+            box["scan"] = scan
+            loop.quit()
+
+        def failed(_message: str) -> None:
+            ended(None)
+
+        self.datasetLoaded.connect(ended)
+        self.scanFailed.connect(failed)
+        try:
+            self.load(str(path))
+            if not box:
+                loop.exec()
+        finally:
+            self.datasetLoaded.disconnect(ended)
+            self.scanFailed.disconnect(failed)
+        return box.get("scan")
 
     def _scanned(self, scan_id: int, scan: DatasetScan) -> None:
         if scan_id != self._scan_id:  # a newer folder was picked meanwhile
@@ -187,8 +228,12 @@ class DataPage(QWidget):
     # ------------------------------------------------------------------ display
 
     def show_scan(self, scan: DatasetScan) -> None:
+        """Show ``scan`` (from :meth:`load`, or a resumed run's), with its validation share
+        when it split a flat folder."""
         self.scan = scan
         self.folderEdit.setText(scan.root)
+        if scan.val_fraction is not None:
+            self.set_val_split(scan.val_fraction)
         counts = scan.counts()
         splits = list(scan.splits)
         self.classTable.clear()
@@ -220,15 +265,18 @@ class DataPage(QWidget):
         if scan.val_fraction is not None:
             text += "<br>" + self.tr(
                 "No val/ folder: {0:.0%} of each class was held out for validation "
-                "(stratified, seeded).").format(scan.val_fraction)
+                "(stratified, seeded)."
+            ).format(scan.val_fraction)
         self.summaryLabel.setText(text)
 
         ratio = scan.imbalance_ratio()
         if ratio > IMBALANCE_LIMIT:
-            self.warningLabel.setText(self.tr(
-                "Classes are imbalanced: the largest has {0:.1f}× the images of the smallest. "
-                "A class-weighted loss keeps the model from favouring the big class.")
-                .format(ratio))
+            self.warningLabel.setText(
+                self.tr(
+                    "Classes are imbalanced: the largest has {0:.1f}× the images of the smallest. "
+                    "A class-weighted loss keeps the model from favouring the big class."
+                ).format(ratio)
+            )
             self.warningFrame.show()
         else:
             self.warningFrame.hide()
@@ -259,12 +307,14 @@ class DataPage(QWidget):
         item = QListWidgetItem(f"{shown} — {reason}")
         item.setToolTip(path)
         self.skippedList.addItem(item)
-        self.skippedTitle.setText(self.tr("<b>Skipped files</b> ({0})").format(
-            self.skippedList.count()))
+        self.skippedTitle.setText(
+            self.tr("<b>Skipped files</b> ({0})").format(self.skippedList.count())
+        )
 
     def _split_name(self, split: str) -> str:
-        return {"train": self.tr("train"), "val": self.tr("val"),
-                "test": self.tr("test")}.get(split, split)
+        return {"train": self.tr("train"), "val": self.tr("val"), "test": self.tr("test")}.get(
+            split, split
+        )
 
     def _build_thumb_strips(self, scan: DatasetScan) -> None:
         for strip in self.thumbStrips.values():
@@ -293,14 +343,20 @@ class DataPage(QWidget):
             strip.setSpacing(3)
             strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             strip.itemClicked.connect(
-                lambda item: self.sampleChosen.emit(item.data(Qt.ItemDataRole.UserRole)))
+                lambda item: self.sampleChosen.emit(item.data(Qt.ItemDataRole.UserRole))
+            )
             bl.addWidget(strip)
             self.thumbLayout.insertWidget(self.thumbLayout.count() - 1, box)
             self.thumbStrips[cls] = strip
             paths = by_class.get(label, [])
             scan_id = self._scan_id
-            tasks.submit(thumbnails, paths, THUMB_SIDE,
-                         done=lambda res, s=strip, i=scan_id: self._fill_strip(i, s, res))
+            jobs.submit(
+                thumbnails,
+                paths,
+                THUMB_SIDE,
+                done=lambda res, s=strip, i=scan_id: self._fill_strip(i, s, res),
+                owner=self,
+            )
 
     def _fill_strip(self, scan_id: int, strip: QListWidget, result) -> None:
         if scan_id != self._scan_id or strip not in self.thumbStrips.values():
@@ -312,6 +368,18 @@ class DataPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, path)
             item.setToolTip(os.path.basename(path))
             strip.addItem(item)
+
+    def set_val_split(self, share: float) -> None:
+        """The validation share for folders without a val/ folder (out-of-range: ignored)."""
+        if self.valSplitSpin.minimum() <= share <= self.valSplitSpin.maximum():
+            self.valSplitSpin.setValue(share)
+
+    def save_settings(self, settings: QSettings) -> None:
+        settings.setValue("data/val_split", self.valSplitSpin.value())
+
+    def restore_settings(self, settings: QSettings) -> None:
+        with contextlib.suppress(TypeError, ValueError):
+            self.set_val_split(float(settings.value("data/val_split", DEFAULT_VAL_SPLIT)))
 
     def thumbnail_count(self) -> int:
         return sum(s.count() for s in self.thumbStrips.values())

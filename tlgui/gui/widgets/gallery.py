@@ -1,6 +1,6 @@
 """The mistakes gallery ("top losses") and the Grad-CAM image dialog.
 
-Thumbnails are decoded on the thread pool (:mod:`tlgui.gui.tasks`) and arrive as ``QImage``;
+Thumbnails are decoded by pool jobs (:mod:`tlgui.gui.jobs`) and arrive as ``QImage``;
 only the GUI thread turns them into pixmaps. Grad-CAM runs on the pool too: the dialog asks a
 ``model_source`` callable (run off the GUI thread) for the model and its input geometry.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -27,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import tasks
+from .. import jobs
 from ..imaging import pil_to_qimage, thumbnails
+from ..warm_up import import_engine
 
 THUMB = 112
 MAX_ITEMS = 300  # more mistakes than this are not worth a thumbnail each
@@ -78,13 +78,21 @@ class MistakesGallery(QListWidget):
         placeholder.fill(Qt.GlobalColor.lightGray)
         for s in mistakes:
             true_name, pred_name = classes[s["true"]], classes[s["pred"]]
-            item = QListWidgetItem(QIcon(placeholder), self.tr("%1 → %2\n%3 %")
-                                   .replace("%1", true_name).replace("%2", pred_name)
-                                   .replace("%3", f"{100 * s['prob']:.0f}"))
-            item.setToolTip(self.tr("%1\ntrue: %2, predicted: %3 (%4 %), loss %5")
-                            .replace("%1", s["path"]).replace("%2", true_name)
-                            .replace("%3", pred_name).replace("%4", f"{100 * s['prob']:.1f}")
-                            .replace("%5", f"{s['loss']:.3f}"))
+            item = QListWidgetItem(
+                QIcon(placeholder),
+                self.tr("%1 → %2\n%3 %")
+                .replace("%1", true_name)
+                .replace("%2", pred_name)
+                .replace("%3", f"{100 * s['prob']:.0f}"),
+            )
+            item.setToolTip(
+                self.tr("%1\ntrue: %2, predicted: %3 (%4 %), loss %5")
+                .replace("%1", s["path"])
+                .replace("%2", true_name)
+                .replace("%3", pred_name)
+                .replace("%4", f"{100 * s['prob']:.1f}")
+                .replace("%5", f"{s['loss']:.3f}")
+            )
             item.setData(SAMPLE_ROLE, dict(s))
             self.addItem(item)
             # Rows, not item objects: the list may be cleared (items deleted) before the
@@ -95,18 +103,21 @@ class MistakesGallery(QListWidget):
         self.pending_thumbnails = 0
         for i in range(0, len(paths), chunk):
             self.pending_thumbnails += 1
-            tasks.submit(thumbnails, paths[i : i + chunk], THUMB,
-                         done=lambda res, g=generation: self._on_thumbs(g, res),
-                         failed=lambda _m, g=generation: self._thumb_done(g))
+            jobs.submit(
+                thumbnails,
+                paths[i : i + chunk],
+                THUMB,
+                done=lambda res, g=generation: self._on_thumbs(g, res),
+                failed=lambda _m, g=generation: self._thumb_done(g),
+                owner=self,
+            )
         return len(mistakes)
 
     def _thumb_done(self, generation: int) -> None:
-        if shiboken6.isValid(self) and generation == self._generation:
+        if generation == self._generation:
             self.pending_thumbnails = max(0, self.pending_thumbnails - 1)
 
     def _on_thumbs(self, generation: int, results: list[tuple[str, QImage | None]]) -> None:
-        if not shiboken6.isValid(self):
-            return  # the gallery was closed while its thumbnails were being made
         if generation != self._generation:
             return  # a newer set of samples replaced these
         for path, image in results:
@@ -128,6 +139,7 @@ class MistakesGallery(QListWidget):
 
 def _cam_job(model_source: ModelSource, path: str, target: int) -> tuple[QImage, QImage, tuple]:
     """Worker-thread part of the dialog: the image, its Grad-CAM overlay and the peak."""
+    import_engine()
     from ...engine.data import load_image
     from ...engine.explain import _eval_geometry, gradcam_overlay
 
@@ -144,8 +156,13 @@ class CamDialog(QDialog):
     camReady = Signal()
     camFailed = Signal(str)
 
-    def __init__(self, sample: dict, classes: Sequence[str], model_source: ModelSource,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        sample: dict,
+        classes: Sequence[str],
+        model_source: ModelSource,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("camDialog")
         self.sample = dict(sample)
@@ -157,11 +174,13 @@ class CamDialog(QDialog):
         pred_name = self.classes[sample["pred"]]
         self.setWindowTitle(self.tr("Grad-CAM: %1").replace("%1", sample["path"]))
 
-        self.caption = QLabel(self.tr("True: <b>%1</b> — predicted: <b>%2</b> (%3 %), "
-                                      "loss %4")
-                              .replace("%1", true_name).replace("%2", pred_name)
-                              .replace("%3", f"{100 * sample['prob']:.1f}")
-                              .replace("%4", f"{sample['loss']:.3f}"))
+        self.caption = QLabel(
+            self.tr("True: <b>%1</b> — predicted: <b>%2</b> (%3 %), loss %4")
+            .replace("%1", true_name)
+            .replace("%2", pred_name)
+            .replace("%3", f"{100 * sample['prob']:.1f}")
+            .replace("%4", f"{sample['loss']:.3f}")
+        )
         self.caption.setObjectName("camCaption")
         self.image_label = QLabel(self.tr("Computing Grad-CAM…"))
         self.image_label.setObjectName("camImage")
@@ -173,10 +192,12 @@ class CamDialog(QDialog):
         self.show_cam.toggled.connect(self._refresh)
         self.target_combo = QComboBox()
         self.target_combo.setObjectName("camTargetCombo")
-        self.target_combo.addItem(self.tr("Explain the predicted class (%1)")
-                                  .replace("%1", pred_name), sample["pred"])
-        self.target_combo.addItem(self.tr("Explain the true class (%1)")
-                                  .replace("%1", true_name), sample["true"])
+        self.target_combo.addItem(
+            self.tr("Explain the predicted class (%1)").replace("%1", pred_name), sample["pred"]
+        )
+        self.target_combo.addItem(
+            self.tr("Explain the true class (%1)").replace("%1", true_name), sample["true"]
+        )
         self.target_combo.currentIndexChanged.connect(self._compute)
         self.path_label = QLabel(sample["path"])
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -212,9 +233,15 @@ class CamDialog(QDialog):
         self._generation += 1
         generation = self._generation
         self.image_label.setText(self.tr("Computing Grad-CAM…"))
-        tasks.submit(_cam_job, self.model_source, self.sample["path"], target,
-                     done=lambda res, g=generation, t=target: self._on_cam(g, t, res),
-                     failed=self._on_failed)
+        jobs.submit(
+            _cam_job,
+            self.model_source,
+            self.sample["path"],
+            target,
+            done=lambda res, g=generation, t=target: self._on_cam(g, t, res),
+            failed=self._on_failed,
+            owner=self,
+        )
 
     def _on_cam(self, generation: int, target: int, result: tuple) -> None:
         self._images[target] = result
@@ -232,8 +259,10 @@ class CamDialog(QDialog):
             return
         image = entry[1] if self.show_cam.isChecked() else entry[0]
         pix = QPixmap.fromImage(image).scaled(
-            self.image_label.minimumSize(), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation)
+            self.image_label.minimumSize(),
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
         self.image_label.setPixmap(pix)
 
 

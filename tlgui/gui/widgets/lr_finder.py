@@ -8,10 +8,9 @@ Qt. torch is imported in the worker thread only.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,54 +21,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
-class _RangeTestThread(QThread):
-    """Runs ``find_lr`` and reports progress (throttled to ~10/s) and the result."""
-
-    progress = Signal(int, int, str)  # done, total, phase
-    succeeded = Signal(object)  # LrFindResult
-    failed = Signal(str)
-
-    def __init__(self, scan: Any, config: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.scan = scan
-        self.config = config
-        self.cancel_token: Any = None
-
-    def request_cancel(self) -> None:
-        self.requestInterruption()
-        if self.cancel_token is not None:
-            self.cancel_token.cancel()
-
-    def run(self) -> None:
-        from ...engine.lr_finder import find_lr
-        from ...engine.trainer import CancelToken
-
-        self.cancel_token = CancelToken()
-        if self.isInterruptionRequested():
-            self.cancel_token.cancel()
-        thread = self
-        last = [0.0]
-
-        class _Bridge:
-            def on_batch_end(self, e) -> None:
-                now = time.monotonic()
-                if now - last[0] >= 0.1 or e.batch == e.batches:
-                    last[0] = now
-                    thread.progress.emit(e.batch, e.batches, e.phase)
-
-        try:
-            result = find_lr(self.scan, self.config, [_Bridge()], self.cancel_token)
-        except Exception as exc:  # shown to the user as one line
-            text = str(exc).strip()
-            self.failed.emit(text.splitlines()[0] if text else type(exc).__name__)
-        else:
-            self.succeeded.emit(result)
+from ...engine.events import BatchEnd, Callback
+from ..jobs import Job, JobControl
+from ..warm_up import import_engine
 
 
-# Threads stay referenced until they have finished, so Python never destroys a running QThread
-# (even when its dialog is deleted first).
-_alive: set[_RangeTestThread] = set()
+class _ProgressBridge(Callback):
+    """The range test's engine callback: batch progress to the job (throttled there)."""
+
+    def __init__(self, control: JobControl) -> None:
+        self.control = control
+
+    def on_batch_end(self, event: BatchEnd) -> None:
+        self.control.report(event, final=event.batch >= event.batches)
+
+
+def _range_test(control: JobControl, scan: Any, config: Any) -> Any:
+    """The dialog's job (its own thread): ``find_lr`` with progress and cancel."""
+    import_engine()
+    from ...engine.lr_finder import find_lr
+    from ...engine.trainer import CancelToken
+
+    cancel = control.link(CancelToken())
+    return find_lr(scan, config, [_ProgressBridge(control)], cancel)
 
 
 class LrFinderDialog(QDialog):
@@ -88,12 +62,15 @@ class LrFinderDialog(QDialog):
         self.suggested_lr: float = math.nan
         self.range_result: Any = None  # the LrFindResult once done
         self.phase = ""  # the running phase: "features" or "lr_find"
-        self._thread: _RangeTestThread | None = None
+        self.job: Job | None = None
         self._started = False
 
-        self.info = QLabel(self.tr(
-            "Trains the new head for a few batches with a learning rate that grows "
-            "exponentially and records the loss. Your model is not changed."))
+        self.info = QLabel(
+            self.tr(
+                "Trains the new head for a few batches with a learning rate that grows "
+                "exponentially and records the loss. Your model is not changed."
+            )
+        )
         self.info.setWordWrap(True)
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("lrFinderProgress")
@@ -140,34 +117,38 @@ class LrFinderDialog(QDialog):
         if self._started:
             return
         self._started = True
-        thread = _RangeTestThread(self.scan, self.config)
-        thread.progress.connect(self._on_progress)
-        thread.succeeded.connect(self._on_result)
-        thread.failed.connect(self._on_failed)
-        thread.finished.connect(self._on_thread_finished)
-        thread.finished.connect(lambda: _alive.discard(thread))
-        _alive.add(thread)
-        self._thread = thread
-        thread.start()
+        job = Job(_range_test, self.scan, self.config, control=True, dedicated=True)
+        job.progress.connect(self._on_progress)
+        job.done.connect(self._on_result)
+        job.failed.connect(self._on_failed)
+        job.finished.connect(self._on_job_finished)
+        self.job = job.start()
 
     @Slot()
-    def _on_thread_finished(self) -> None:
-        self._thread = None
+    def _on_job_finished(self) -> None:
+        self.job = None
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
+        return self.job is not None
 
-    @Slot(int, int, str)
-    def _on_progress(self, done: int, total: int, phase: str) -> None:
+    @Slot(object)
+    def _on_progress(self, event: BatchEnd) -> None:
+        done, total, phase = event.batch, event.batches, event.phase
         self.phase = phase
         self.progress_bar.setRange(0, max(1, total))
         self.progress_bar.setValue(done)
         if phase == "features":
-            self.status.setText(self.tr("Computing backbone features… %1 / %2")
-                                .replace("%1", str(done)).replace("%2", str(total)))
+            self.status.setText(
+                self.tr("Computing backbone features… %1 / %2")
+                .replace("%1", str(done))
+                .replace("%2", str(total))
+            )
         else:
-            self.status.setText(self.tr("Range test: batch %1 / %2")
-                                .replace("%1", str(done)).replace("%2", str(total)))
+            self.status.setText(
+                self.tr("Range test: batch %1 / %2")
+                .replace("%1", str(done))
+                .replace("%2", str(total))
+            )
 
     @Slot(object)
     def _on_result(self, result: Any) -> None:
@@ -182,8 +163,9 @@ class LrFinderDialog(QDialog):
         ok = math.isfinite(self.suggested_lr)
         self.plot(result.lrs, result.losses, self.suggested_lr if ok else None)
         if ok:
-            self.status.setText(self.tr("Suggested learning rate: %1")
-                                .replace("%1", f"{self.suggested_lr:.2e}"))
+            self.status.setText(
+                self.tr("Suggested learning rate: %1").replace("%1", f"{self.suggested_lr:.2e}")
+            )
         else:
             self.status.setText(self.tr("The loss curve gave no usable suggestion."))
         self.use_button.setEnabled(ok)
@@ -205,8 +187,13 @@ class LrFinderDialog(QDialog):
         if suggestion is not None and lrs:
             i = min(range(len(lrs)), key=lambda k: abs(math.log(lrs[k] / suggestion)))
             ax.axvline(suggestion, color="#d62728", linestyle="--", linewidth=1)
-            ax.plot([lrs[i]], [losses[i]], "o", color="#d62728",
-                    label=self.tr("suggested %1").replace("%1", f"{suggestion:.1e}"))
+            ax.plot(
+                [lrs[i]],
+                [losses[i]],
+                "o",
+                color="#d62728",
+                label=self.tr("suggested %1").replace("%1", f"{suggestion:.1e}"),
+            )
             ax.legend(loc="best")
         ax.grid(True, which="both", alpha=0.3)
         self.canvas.draw_idle()
@@ -214,13 +201,12 @@ class LrFinderDialog(QDialog):
     # ------------------------------------------------------------------ closing
 
     def stop(self, wait_ms: int = 30_000) -> bool:
-        """Cancel a running test and wait for its thread; True when it has ended."""
-        thread = self._thread
-        if thread is None:
+        """Cancel a running test and wait for it to end; True when it has."""
+        job = self.job
+        if job is None:
             return True
-        thread.request_cancel()
-        ended = thread.wait(wait_ms)
-        return bool(ended)
+        job.cancel()
+        return job.wait(wait_ms)
 
     def done(self, r: int) -> None:  # accept/reject/close all end here
         self.stop()

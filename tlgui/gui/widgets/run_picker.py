@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -19,13 +20,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...engine.runs import RunError, RunFolder, runs_root
+from .tables import read_only_table
 
 UNFINISHED = ("running", "cancelled", "failed")
 
@@ -79,8 +80,9 @@ def _newest_first(base: Path) -> list[Path]:
     return sorted(folders, key=lambda p: (age(p), p.name), reverse=True)
 
 
-def unfinished_runs(root: str | os.PathLike[str] | None = None,
-                    limit: int = 50) -> list[RunSummary]:
+def unfinished_runs(
+    root: str | os.PathLike[str] | None = None, limit: int = 50
+) -> list[RunSummary]:
     """Runs under ``root`` (default: the runs location) that can be continued: status
     running/cancelled/failed and at least one finished epoch saved. Newest first; folders
     that are not runs or are damaged are left out (Browse… reports why one cannot be used)."""
@@ -116,12 +118,25 @@ def latest_interrupted(root: str | os.PathLike[str] | None = None) -> RunSummary
     return None
 
 
+def interrupted_notice() -> str | None:
+    """A status-bar sentence about the newest run if it was left running (the app or the
+    process was killed), else ``None``."""
+    run = latest_interrupted()
+    if run is None:
+        return None
+    return QCoreApplication.translate(
+        "RunPicker",
+        "The last run ({0}, {1}/{2} epochs) did not finish: File ▸ Resume Run… continues it.",
+    ).format(os.path.basename(run.data) or run.data, run.epochs_done, run.epochs_total)
+
+
 class RunPickerDialog(QDialog):
     """Lists :func:`unfinished_runs`; after ``exec()`` returns Accepted, ``selected_path`` is
     the chosen run folder (from the list or from Browse…)."""
 
-    def __init__(self, parent: QWidget | None = None,
-                 root: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, root: str | os.PathLike[str] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("runPickerDialog")
         self.setWindowTitle(self.tr("Resume a run"))
@@ -131,29 +146,39 @@ class RunPickerDialog(QDialog):
         self.runs = unfinished_runs(self.root)
 
         lay = QVBoxLayout(self)
-        intro = QLabel(self.tr("Unfinished runs in {0}, newest first:").format(self.root)
-                       if self.runs else
-                       self.tr("No unfinished runs in {0}. Use Browse… to pick a run folder.")
-                       .format(self.root))
+        intro = QLabel(
+            self.tr("Unfinished runs in {0}, newest first:").format(self.root)
+            if self.runs
+            else self.tr("No unfinished runs in {0}. Use Browse… to pick a run folder.").format(
+                self.root
+            )
+        )
         intro.setWordWrap(True)
         intro.setObjectName("runPickerIntro")
         lay.addWidget(intro)
 
-        self.runTable = QTableWidget(len(self.runs), 5)
-        self.runTable.setObjectName("runTable")
-        self.runTable.setHorizontalHeaderLabels([
-            self.tr("Started"), self.tr("Dataset"), self.tr("Backbone"), self.tr("Epochs"),
-            self.tr("Status")])
-        self.runTable.verticalHeader().setVisible(False)
-        self.runTable.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        headers = [
+            self.tr("Started"),
+            self.tr("Dataset"),
+            self.tr("Backbone"),
+            self.tr("Epochs"),
+            self.tr("Status"),
+        ]
+        self.runTable = read_only_table("runTable", headers, rows=len(self.runs))
         self.runTable.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.runTable.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        statuses = {"running": self.tr("interrupted"), "cancelled": self.tr("stopped"),
-                    "failed": self.tr("failed")}
+        statuses = {
+            "running": self.tr("interrupted"),
+            "cancelled": self.tr("stopped"),
+            "failed": self.tr("failed"),
+        }
         for r, run in enumerate(self.runs):
-            cells = [run.created.replace("T", " ")[:19], os.path.basename(run.data) or run.data,
-                     run.backbone, f"{run.epochs_done}/{run.epochs_total}",
-                     statuses.get(run.status, run.status)]
+            cells = [
+                run.created.replace("T", " ")[:19],
+                os.path.basename(run.data) or run.data,
+                run.backbone,
+                f"{run.epochs_done}/{run.epochs_total}",
+                statuses.get(run.status, run.status),
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(run.data if c == 1 else run.path)
@@ -167,8 +192,9 @@ class RunPickerDialog(QDialog):
         lay.addWidget(self.runTable, 1)
 
         buttons = QDialogButtonBox()
-        self.resumeButton = buttons.addButton(self.tr("Resume"),
-                                              QDialogButtonBox.ButtonRole.AcceptRole)
+        self.resumeButton = buttons.addButton(
+            self.tr("Resume"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.resumeButton.setObjectName("runPickerResumeButton")
         self.resumeButton.setEnabled(bool(self.runs))
         self.browseButton = QPushButton(self.tr("Browse…"))
@@ -189,8 +215,9 @@ class RunPickerDialog(QDialog):
         super().accept()
 
     def browse(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Choose a run folder"),
-                                                str(self.root))
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose a run folder"), str(self.root)
+        )
         if path:
             self.select(path)
 
@@ -211,5 +238,12 @@ def pick_run(parent: QWidget | None = None) -> str | None:
         dialog.deleteLater()
 
 
-__all__ = ["RunPickerDialog", "RunSummary", "latest_interrupted", "pick_run", "summarize",
-           "unfinished_runs"]
+__all__ = [
+    "RunPickerDialog",
+    "RunSummary",
+    "interrupted_notice",
+    "latest_interrupted",
+    "pick_run",
+    "summarize",
+    "unfinished_runs",
+]

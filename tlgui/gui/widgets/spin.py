@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 _MANTISSAS = (1.0, 2.0, 5.0)
 
@@ -22,11 +22,14 @@ def _ladder(lo: float, hi: float) -> list[float]:
 
 
 class LogSpinBox(QDoubleSpinBox):
-    def __init__(self, parent=None, minimum: float = 1e-6, maximum: float = 1.0) -> None:
+    """A learning-rate spin box: short text, log-scale steps within its range."""
+
+    def __init__(
+        self, parent: QWidget | None = None, minimum: float = 1e-6, maximum: float = 1.0
+    ) -> None:
         super().__init__(parent)
         self.setDecimals(12)
         self.setRange(minimum, maximum)
-        self._steps = _ladder(minimum, maximum)
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.3g}"
@@ -37,7 +40,7 @@ class LogSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int):
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         stripped = text.strip()
         try:
             value = float(stripped)
@@ -49,11 +52,13 @@ class LogSpinBox(QDoubleSpinBox):
         return QValidator.State.Intermediate, text, pos
 
     def stepBy(self, steps: int) -> None:
+        """One step is the next value of the 1-2-5 ladder within the current range."""
+        ladder = _ladder(self.minimum(), self.maximum())
         value = self.value()
         if steps > 0:
-            bigger = [s for s in self._steps if s > value * 1.0001]
+            bigger = [s for s in ladder if s > value * 1.0001]
             target = bigger[min(steps, len(bigger)) - 1] if bigger else self.maximum()
         else:
-            smaller = [s for s in self._steps if s < value * 0.9999]
+            smaller = [s for s in ladder if s < value * 0.9999]
             target = smaller[-min(-steps, len(smaller))] if smaller else self.minimum()
         self.setValue(target)
