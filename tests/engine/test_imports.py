@@ -32,6 +32,6 @@ def test_run_folder_metadata_is_written_without_torch(tmp_path) -> None:
     """The GUI reads and writes run.json on its own thread: that must not import torch."""
     code = (f"import os; os.environ['TLGUI_RUNS_DIR'] = {str(tmp_path)!r}\n"
             "from tlgui.engine.runs import RunFolder\n"
-            "run = RunFolder.create(); run.write_meta(config={}, data='d', val_split=0.2)\n"
-            "assert RunFolder.open(run.path).meta()['data'] == 'd'")
+            "run = RunFolder.create(); run.start({}, '/d', 0.2)\n"
+            "assert RunFolder.open(run.path).meta()['data'] == '/d'")
     assert "torch" not in _modules_after(code)

@@ -241,19 +241,20 @@ def test_atomic_write_failure_keeps_the_old_file_and_no_temp(tmp_path: Path) -> 
 
 
 def test_run_files_are_written_atomically(tmp_path: Path, monkeypatch) -> None:
-    from tlgui.engine import checkpoint, fileio
+    from tlgui.engine import checkpoint
+    from tlgui.engine.runs import folder
 
     written: list[str] = []
-    real = fileio.atomic_write
+    real = folder.atomic_write
 
     def spy(path, write, mode="wb"):
         written.append(Path(path).name)
         return real(path, write, mode)
 
-    monkeypatch.setattr(fileio, "atomic_write", spy)  # run folders (imported at call time)
+    monkeypatch.setattr(folder, "atomic_write", spy)  # run folders
     monkeypatch.setattr(checkpoint, "atomic_write", spy)  # bundles
     run = RunFolder.create(tmp_path / "run")
-    run.write_meta(config={"seed": 0}, data="x", out="m.pt")
+    run.start({"seed": 0}, "x", 0.2, out="m.pt")
     run.save_state({"epoch": 1})
     save_bundle(Bundle("efficientnet_lite0", ["a", "b"], {"w": torch.zeros(1)}, 224,
                        [0.5] * 3, [0.5] * 3), tmp_path / "m.pt")

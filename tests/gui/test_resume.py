@@ -139,17 +139,11 @@ def test_bad_run_folders_give_one_line_errors(
     damaged.mkdir()
     (damaged / "run.json").write_text('{"format": "tlgui-run", "conf')
     garbage_state = RunFolder.create(tmp_path / "garbage-state")
-    garbage_state.write_meta(
-        config=TrainConfig().to_dict(), data=str(tiny_dataset), val_split=None, status="cancelled"
-    )
+    garbage_state.start(TrainConfig(), tiny_dataset, None)
+    garbage_state.finish("cancelled")
     garbage_state.last_path.write_bytes(b"\x80\x02 not a checkpoint")
     gone = RunFolder.create(tmp_path / "gone")
-    gone.write_meta(
-        config=TrainConfig().to_dict(),
-        data=str(tmp_path / "deleted-data"),
-        val_split=0.2,
-        status="running",
-    )
+    gone.start(TrainConfig(), tmp_path / "deleted-data", 0.2)
     gone.last_path.write_bytes(b"never read")
 
     cases = [
@@ -182,13 +176,8 @@ def test_picker_lists_unfinished_runs_newest_first(qtbot, tmp_path: Path, runs_d
 
     def make(name: str, status: str, epoch: int, mtime: int, state: bool = True) -> Path:
         run = RunFolder.create(runs_dir / name)
-        run.write_meta(
-            config=TrainConfig(epochs=5).to_dict(),
-            data=str(tmp_path / name),
-            val_split=0.2,
-            status=status,
-            epoch=epoch,
-        )
+        run.start(TrainConfig(epochs=5), tmp_path / name, 0.2)
+        run.write_meta(status=status, epoch=epoch)
         if state:
             run.last_path.write_bytes(b"state")
         os.utime(run.meta_path, (mtime, mtime))
@@ -222,13 +211,8 @@ def test_start_up_mentions_a_run_left_running(qtbot, tmp_path: Path, runs_dir: P
     from tlgui.gui.main_window import MainWindow
 
     run = RunFolder.create(runs_dir / "killed")
-    run.write_meta(
-        config=TrainConfig(epochs=4).to_dict(),
-        data=str(tmp_path / "bees"),
-        val_split=0.2,
-        status="running",
-        epoch=1,
-    )
+    run.start(TrainConfig(epochs=4), tmp_path / "bees", 0.2)
+    run.write_meta(epoch=1)
     run.last_path.write_bytes(b"state")
     w = MainWindow()
     qtbot.addWidget(w)

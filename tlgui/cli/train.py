@@ -194,7 +194,10 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if result.history:
         save_bundle(bundle_from_result(result), out)
-        run.record_bundle(out)
+        try:
+            run.record_bundle(out)
+        except (RunError, OSError) as exc:  # the model is saved; only the run's note is lost
+            print(f"note: the run folder could not record the model: {exc}", file=sys.stderr)
     done = {
         "event": "done",
         "best_epoch": result.best_epoch,

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import one_line
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -210,8 +212,8 @@ def _load_state_file(path: str | os.PathLike[str]) -> dict:
     except FileNotFoundError:
         raise WeightsError(f"weights file not found: {path}") from None
     except Exception as exc:  # the weights-only unpickler raises many kinds on garbage
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WeightsError(f"not a usable state-dict file: {path} ({first[:160]})") from None
+        first = one_line(exc)[:160]
+        raise WeightsError(f"not a usable state-dict file: {path} ({first})") from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict):

@@ -7,8 +7,6 @@ Written atomically (temp file in the same folder + ``os.replace``) and read only
 from __future__ import annotations
 
 import os
-import pickle
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ import torch
 
 from .. import __version__
 from .backbones import get_info
-from .fileio import atomic_write
+from .fileio import FileFormatError, atomic_write, load_torch_file
 
 FORMAT = "tlgui-bundle"
 FORMAT_VERSION = 1
@@ -116,24 +114,18 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
     if not path.is_file():
         raise BundleError(f"model file not found: {path}")
     try:
-        with warnings.catch_warnings():  # torch warns about odd pickle protocols: we say why
-            warnings.simplefilter("ignore")
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError:
+        payload = load_torch_file(path, FORMAT, FORMAT_VERSION)
+    except FileFormatError as exc:
         raise BundleError(
-            f"refused {path.name}: not a tlgui model bundle (it holds code or objects that "
-            "are not plain data, which is never loaded)"
+            {
+                "code": f"refused {path.name}: not a tlgui model bundle (it holds code or "
+                "objects that are not plain data, which is never loaded)",
+                "damaged": f"{path.name} is not a tlgui model bundle ({exc.detail})",
+                "format": f"{path.name} is not a tlgui model bundle",
+                "newer": f"{path.name} was written by a newer tlgui (format {exc.detail}); "
+                "please upgrade",
+            }[exc.kind]
         ) from None
-    except Exception as exc:  # the weights-only unpickler raises many kinds on garbage
-        raise BundleError(f"{path.name} is not a tlgui model bundle ({type(exc).__name__})") \
-            from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise BundleError(f"{path.name} is not a tlgui model bundle")
-    version = payload.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise BundleError(
-            f"{path.name} was written by a newer tlgui (format {version}); please upgrade"
-        )
     backbone = payload.get("backbone")
     try:
         get_info(backbone)
@@ -153,7 +145,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             history=payload.get("history", []),
             metrics=payload.get("metrics", {}),
             tlgui_version=str(payload.get("tlgui_version", "?")),
-            format_version=version,
+            format_version=int(payload["format_version"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleError(f"{path.name} is a damaged tlgui bundle ({exc})") from None

@@ -1,5 +1,9 @@
-"""Atomic file writes: a crash mid-write leaves the previous file intact. Torch-free, so the
-GUI thread and the run.json writers use it without loading torch."""
+"""Reading and writing tlgui's files safely.
+
+Writes are atomic: a crash mid-write leaves the previous file intact. Reads of torch files go
+through :func:`load_torch_file` only, which never runs code from the file
+(``weights_only=True``) and checks the file's format tag and version. Torch-free at import,
+so the GUI thread and the run.json writers use this module without loading torch."""
 
 from __future__ import annotations
 
@@ -33,4 +37,50 @@ def atomic_write(
         raise
 
 
-__all__ = ["atomic_write"]
+class FileFormatError(Exception):
+    """A tlgui file that cannot be used. ``kind`` is ``"code"`` (it holds pickled code or
+    objects that are not plain data: refused, never run), ``"damaged"`` (``detail``: the
+    reader's exception type), ``"format"`` (not the expected kind of file) or ``"newer"``
+    (``detail``: the format version, written by a newer tlgui). Callers turn it into their own
+    one-line message."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+        self.kind = kind
+        self.detail = detail
+
+
+def check_format(data: Any, fmt: str, max_version: int) -> dict[str, Any]:
+    """``data`` if it is a dict tagged ``format == fmt`` with an integer ``format_version`` of
+    at most ``max_version``; :class:`FileFormatError` otherwise."""
+    if not isinstance(data, dict) or data.get("format") != fmt:
+        raise FileFormatError("format")
+    version = data.get("format_version")
+    if not isinstance(version, int) or version > max_version:
+        raise FileFormatError("newer", str(version))
+    return data
+
+
+def load_torch_file(path: str | os.PathLike[str], fmt: str, max_version: int) -> dict[str, Any]:
+    """The dict saved in ``path`` with ``torch.save``, read with ``weights_only=True`` onto the
+    CPU and checked with :func:`check_format`; :class:`FileFormatError` if it cannot be used.
+    A missing file raises ``FileNotFoundError``."""
+    import pickle
+    import warnings
+
+    import torch
+
+    try:
+        with warnings.catch_warnings():  # torch's notes on odd pickle protocols: we say why
+            warnings.simplefilter("ignore")
+            data = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except pickle.UnpicklingError:
+        raise FileFormatError("code") from None
+    except Exception as exc:  # the weights-only unpickler raises many kinds on garbage
+        raise FileFormatError("damaged", type(exc).__name__) from None
+    return check_format(data, fmt, max_version)
+
+
+__all__ = ["FileFormatError", "atomic_write", "check_format", "load_torch_file"]

@@ -33,13 +33,9 @@ from typing import Any, Protocol
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, QThreadPool, Signal
 
+from ..engine.errors import one_line
+
 THROTTLE_S = 0.1  # progress reports reach the GUI at most every 0.1 s (~10 a second)
-
-
-def one_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type name when it has none)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class Throttle:

@@ -52,9 +52,7 @@ def save_run_model(result: Any, path: str, run_dir: str | None) -> str:
     save_bundle(bundle_from_result(result), path)
     if run_dir is not None:
         with contextlib.suppress(RunError, OSError):
-            run = RunFolder(run_dir)
-            run.meta()  # never replace a damaged run.json with a bare one
-            run.record_bundle(path)
+            RunFolder(run_dir).record_bundle(path)
     return path
 
 

@@ -41,7 +41,7 @@ class DecodedCache:
 class ImageBank:
     """Decoded pictures kept as ``uint8`` on one device (the GPU path), so each file is decoded
     once per run instead of once per epoch, and a whole batch can be cropped and augmented on
-    the device in a few kernels (:func:`tlgui.engine.augment.device_batch`).
+    the device in a few kernels (:func:`tlgui.engine.augment.device.device_batch`).
 
     Every picture is stored *stretched* to ``side`` x ``side`` (``side`` is twice the network's
     input size; resized on the device, antialiased), together with its decoded height and

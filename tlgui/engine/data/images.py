@@ -21,6 +21,8 @@ import stat
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..errors import one_line
+
 # Pictures above this many pixels are refused before decoding (decompression-bomb guard).
 MAX_IMAGE_PIXELS = 80_000_000
 # Longer side over shorter side. Resizing the short side to ~256 px would turn a 1 x 60,000
@@ -70,7 +72,7 @@ def _describe(exc: BaseException) -> str:
         return "symbolic link loop"
     if isinstance(exc, IsADirectoryError):
         return "not a regular file (a folder)"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = one_line(exc)
     if "truncated" in text.lower() or "broken data stream" in text.lower():
         return "truncated or corrupt image data"
     return text

@@ -7,9 +7,10 @@ import json
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..fileio import FileFormatError, atomic_write, check_format, load_torch_file
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -46,8 +47,6 @@ def _now() -> str:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    from ..fileio import atomic_write
-
     text = json.dumps(data, indent=1, ensure_ascii=False)
     # Non-UTF-8 file names reach here as surrogate escapes; keep them byte-exact on disk.
     atomic_write(path, lambda f: f.write(text.encode("utf-8", "surrogateescape")))
@@ -123,13 +122,10 @@ class RunFolder:
             raise RunError(f"not a tlgui run folder (no {META_FILE}): {self.path}") from None
         except (OSError, ValueError) as exc:
             raise RunError(f"damaged run file {self.meta_path} ({type(exc).__name__})") from None
-        if not isinstance(data, dict) or data.get("format") != RUN_FORMAT:
-            raise RunError(f"not a tlgui run file: {self.meta_path}")
-        version = data.get("format_version")
-        if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
-            raise RunError(
-                f"{self.meta_path} was written by a newer tlgui (format {version}); please upgrade"
-            )
+        try:
+            check_format(data, RUN_FORMAT, RUN_FORMAT_VERSION)
+        except FileFormatError as exc:
+            raise RunError(_format_message(exc, self.meta_path, "run file")) from None
         if not isinstance(data.get("config"), dict):
             raise RunError(f"damaged run file {self.meta_path} (no config)")
         return data
@@ -139,21 +135,15 @@ class RunFolder:
         return self.meta_path.is_file()
 
     def write_meta(self, **fields: Any) -> dict[str, Any]:
-        """Create or update ``run.json`` with ``fields``; returns what was written. The named
-        writers below are built on it; use them, so each piece has one writer."""
+        """Update ``run.json`` with ``fields``; returns what was written. The named writers
+        below are built on it; use them, so each piece has one writer."""
         return self._update(fields)
 
     def _update(self, fields: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
-        try:
-            data = self.meta()
-        except RunError:
-            data = {
-                "format": RUN_FORMAT,
-                "format_version": RUN_FORMAT_VERSION,
-                "created": _now(),
-                "status": "running",
-                "history": [],
-            }
+        """Change ``fields`` of an existing ``run.json``. A missing, damaged or newer one
+        raises :class:`RunError` and is left as it is: a record is never replaced by a bare
+        one (only :meth:`start` writes a new ``run.json``)."""
+        data = self.meta()
         for key in drop:
             data.pop(key, None)
         data.update(fields)
@@ -239,8 +229,6 @@ class RunFolder:
         """Write ``last.pt`` atomically (plain tensors and containers only)."""
         import torch
 
-        from ..fileio import atomic_write
-
         payload = {"format": STATE_FORMAT, "format_version": RUN_FORMAT_VERSION, **state}
         atomic_write(self.last_path, lambda f: torch.save(payload, f))
 
@@ -249,27 +237,22 @@ class RunFolder:
 
     def load_state(self) -> dict[str, Any]:
         """Read ``last.pt`` with ``weights_only=True``; :class:`RunError` if unusable."""
-        import pickle
-
-        import torch
-
         if not self.last_path.is_file():
             raise RunError(f"{self.path} has no finished epoch to resume from")
         try:
-            with warnings.catch_warnings():  # torch's notes on odd pickles: we say why
-                warnings.simplefilter("ignore")
-                state = torch.load(self.last_path, map_location="cpu", weights_only=True)
-        except pickle.UnpicklingError:
-            raise RunError(
-                f"refused {self.last_path}: it contains code or objects that are not plain data"
-            ) from None
-        except Exception as exc:  # garbage in many shapes
-            raise RunError(f"damaged resume file {self.last_path} ({type(exc).__name__})") from None
-        if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
-            raise RunError(f"not a tlgui resume file: {self.last_path}")
-        version = state.get("format_version")
-        if not isinstance(version, int) or version > RUN_FORMAT_VERSION:
-            raise RunError(
-                f"{self.last_path} was written by a newer tlgui (format {version}); please upgrade"
-            )
+            state = load_torch_file(self.last_path, STATE_FORMAT, RUN_FORMAT_VERSION)
+        except FileNotFoundError:
+            raise RunError(f"{self.path} has no finished epoch to resume from") from None
+        except FileFormatError as exc:
+            raise RunError(_format_message(exc, self.last_path, "resume file")) from None
         return state
+
+
+def _format_message(exc: FileFormatError, path: Path, what: str) -> str:
+    """The one-line message for a run folder's file that cannot be used."""
+    return {
+        "code": f"refused {path}: it contains code or objects that are not plain data",
+        "damaged": f"damaged {what} {path} ({exc.detail})",
+        "format": f"not a tlgui {what}: {path}",
+        "newer": f"{path} was written by a newer tlgui (format {exc.detail}); please upgrade",
+    }[exc.kind]

@@ -29,6 +29,7 @@ import torch
 from ..backbones import WeightsError, get_info
 from ..config import TrainConfig
 from ..data import DatasetScan
+from ..errors import with_type
 from ..events import (
     Callback,
     DownloadProgress,
@@ -175,8 +176,7 @@ class FitLoop:
                 )
                 self._failed(message, "memory")
                 raise TrainingError(message) from exc
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            self._failed(f"{type(exc).__name__}: {first}", "error")
+            self._failed(with_type(exc), "error")
             raise
 
     def _failed(self, message: str, kind: str) -> None:
