@@ -9,13 +9,20 @@ import pytest
 import torch
 
 from tlgui.engine.augment import preset
+from tlgui.engine.backbones import get_info
 from tlgui.engine.data import scan_dataset
 from tlgui.engine.events import Callback, EpochEnd
 from tlgui.engine.model import build_model, param_groups
+from tlgui.engine.train import evaluate_model
 from tlgui.engine.trainer import CancelToken, TrainConfig, Trainer, fit
 
-FAST = dict(backbone="efficientnet_lite0", weights="imagenet", batch_size=8, workers=0,
-            augment=preset("none").to_dict())
+FAST = dict(
+    backbone="efficientnet_lite0",
+    weights="imagenet",
+    batch_size=8,
+    workers=0,
+    augment=preset("none").to_dict(),
+)
 
 
 class Recorder(Callback):
@@ -72,8 +79,9 @@ def test_finetune_uses_two_learning_rates(tiny_dataset: Path) -> None:
     groups = param_groups(model, lr_head=1e-3, lr_backbone=1e-5, weight_decay=0.01)
     assert {g["name"]: g["lr"] for g in groups} == {"backbone": 1e-5, "head": 1e-3}
     rec = Recorder()
-    cfg = TrainConfig(epochs=1, mode="finetune", lr_head=1e-3, lr_backbone=1e-5,
-                      scheduler="none", **FAST)
+    cfg = TrainConfig(
+        epochs=1, mode="finetune", lr_head=1e-3, lr_backbone=1e-5, scheduler="none", **FAST
+    )
     fit(scan_dataset(tiny_dataset), cfg, [rec])
     assert rec.of("on_epoch_end")[0].lr == (1e-5, 1e-3)
     assert not rec.of("on_fit_start")[0].cached_features
@@ -81,8 +89,9 @@ def test_finetune_uses_two_learning_rates(tiny_dataset: Path) -> None:
 
 def test_staged_unfreezes_after_the_frozen_epochs(tiny_dataset: Path) -> None:
     rec = Recorder()
-    cfg = TrainConfig(epochs=2, mode="staged", freeze_epochs=1, scheduler="none",
-                      lr_head=1e-3, **FAST)
+    cfg = TrainConfig(
+        epochs=2, mode="staged", freeze_epochs=1, scheduler="none", lr_head=1e-3, **FAST
+    )
     fit(scan_dataset(tiny_dataset), cfg, [rec])
     starts = rec.of("on_epoch_start")
     assert [s.frozen for s in starts] == [True, False]
@@ -92,10 +101,15 @@ def test_staged_unfreezes_after_the_frozen_epochs(tiny_dataset: Path) -> None:
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
 @pytest.mark.parametrize("scheduler", ["none", "step", "cosine", "onecycle"])
-def test_optimizers_and_schedulers_run(tiny_dataset: Path, optimizer: str,
-                                       scheduler: str) -> None:
-    cfg = TrainConfig(epochs=2, optimizer=optimizer, scheduler=scheduler,
-                      label_smoothing=0.1, class_weighted=True, **FAST)
+def test_optimizers_and_schedulers_run(tiny_dataset: Path, optimizer: str, scheduler: str) -> None:
+    cfg = TrainConfig(
+        epochs=2,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        label_smoothing=0.1,
+        class_weighted=True,
+        **FAST,
+    )
     result = fit(scan_dataset(tiny_dataset), cfg)
     assert len(result.history) == 2
     assert all(math.isfinite(e.train_loss) for e in result.history)
@@ -104,6 +118,7 @@ def test_optimizers_and_schedulers_run(tiny_dataset: Path, optimizer: str,
 def test_same_seed_same_metrics_and_cache_matches_plain_path(tiny_dataset: Path) -> None:
     scan = scan_dataset(tiny_dataset)
     cfg = TrainConfig(epochs=2, seed=7, **FAST)
+
     def metrics(history: list[EpochEnd]) -> list[tuple]:
         return [(e.train_loss, e.train_acc, e.val_loss, e.val_acc, e.lr) for e in history]
 
@@ -129,15 +144,34 @@ def test_early_stopping_restores_the_best_weights(tiny_dataset: Path) -> None:
             seen[e.epoch] = {"val_loss": e.val_loss}
 
     # A huge LR makes later epochs worse than the first; monitor val loss, patience 1.
-    cfg = TrainConfig(epochs=6, lr_head=5.0, optimizer="sgd", scheduler="none", patience=1,
-                      monitor="val_loss", label_smoothing=0.0, **FAST)
+    cfg = TrainConfig(
+        epochs=6,
+        lr_head=5.0,
+        optimizer="sgd",
+        scheduler="none",
+        patience=1,
+        monitor="val_loss",
+        label_smoothing=0.0,
+        **FAST,
+    )
     result = fit(scan, cfg, [Snap([])])
     best = min(seen, key=lambda k: seen[k]["val_loss"])
     assert result.best_epoch == best
     if result.stopped_early:
         assert len(result.history) < 6
-    trainer = Trainer(scan, cfg)
-    report = trainer.evaluate(result.model.to(trainer.device), "val")
+    # The engine's one evaluation (as `tlgui evaluate` and the GUI run it) measures the restored
+    # weights exactly as the run measured the best epoch.
+    info = get_info(cfg.backbone)
+    report = evaluate_model(
+        result.model,
+        result.classes,
+        scan,
+        "val",
+        input_size=info.input_size,
+        mean=info.mean,
+        std=info.std,
+        device=cfg.device,
+    )
     assert report.loss == pytest.approx(seen[best]["val_loss"], rel=1e-4)
 
 

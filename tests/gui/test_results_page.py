@@ -18,11 +18,11 @@ def run(tmp_path_factory):
     from tlgui.engine.data import scan_dataset
     from tlgui.engine.trainer import TrainConfig, fit
 
-    root = make_dataset(tmp_path_factory.mktemp("results") / "data", n_train=8, n_val=4,
-                        n_test=2)
+    root = make_dataset(tmp_path_factory.mktemp("results") / "data", n_train=8, n_val=4, n_test=2)
     for i in range(2):
-        shutil.copy(root / "val" / "red" / f"red_{i:03d}.jpg",
-                    root / "val" / "blue" / f"really_red_{i}.jpg")
+        shutil.copy(
+            root / "val" / "red" / f"red_{i:03d}.jpg", root / "val" / "blue" / f"really_red_{i}.jpg"
+        )
     scan = scan_dataset(root)
     cfg = TrainConfig(epochs=2, batch_size=8, augment={"enabled": False}, workers=0, seed=1)
     return scan, fit(scan, cfg)
@@ -117,12 +117,40 @@ def test_bundle_then_evaluate_on_dataset(qtbot, run, tmp_path):
     wrong = [s for s in result.reports["val"].samples if s["pred"] != s["true"]]
     assert page.gallery.count() == len(wrong)
     assert page.current_report().accuracy == pytest.approx(result.reports["val"].accuracy)
+    assert "TTA" not in page.accuracy_label.text()  # evaluated without test-time augmentation
+
+
+def test_tta_choice_is_remembered(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QCheckBox
+
+    from tlgui.gui.pages.results import ResultsPage
+
+    def page_with(settings_file: Path) -> ResultsPage:
+        page = ResultsPage()
+        qtbot.addWidget(page)
+        page.restore_settings(QSettings(str(settings_file), QSettings.Format.IniFormat))
+        return page
+
+    ini = tmp_path / "tlgui.ini"
+    page = page_with(ini)
+    check = page.findChild(QCheckBox, "resultsTtaCheck")
+    assert not check.isChecked()  # off until chosen: it doubles the evaluation time
+    assert "mirror" in check.toolTip() and "twice" in check.toolTip()
+    check.setChecked(True)
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    page.save_settings(settings)
+    settings.sync()
+    assert page_with(ini).tta_check.isChecked()
 
 
 def test_results_module_does_not_import_torch():
     import subprocess
 
-    code = ("import sys; import tlgui.gui.pages.results, tlgui.gui.widgets.lr_finder; "
-            "sys.exit(1 if 'torch' in sys.modules else 0)")
-    assert subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2]
-                          ).returncode == 0
+    code = (
+        "import sys; import tlgui.gui.pages.results, tlgui.gui.widgets.lr_finder; "
+        "sys.exit(1 if 'torch' in sys.modules else 0)"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2]).returncode == 0
+    )

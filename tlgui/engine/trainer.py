@@ -19,8 +19,6 @@ import torch
 from .config import TrainConfig
 from .data import DatasetScan
 from .events import Callback
-from .metrics import EvalReport
-from .model import TransferModel
 from .train.loop import FitLoop
 from .train.runtime import (
     CancelToken,
@@ -56,10 +54,6 @@ class Trainer:
     def fit(self) -> FitResult:
         """Run the whole fit; raises :class:`TrainingError` (one line) when it cannot go on."""
         return self.loop.run()
-
-    def evaluate(self, model: TransferModel, split: str, keep_samples: bool = False) -> EvalReport:
-        """``model`` (on :attr:`device`) on the run's ``split``, as the run evaluates it."""
-        return self.loop.evaluator.evaluate(model, split, keep_samples=keep_samples)
 
 
 def fit(

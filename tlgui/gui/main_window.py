@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
 
         self.train_page.ensure_canvas()
         self.results_page = ResultsPage(self)
+        self.results_page.restore_settings(self.settings)  # built after _restore() ran
         placeholder = self.stack.widget(RESULTS_STEP)
         current = self.stack.currentIndex()
         self.stack.removeWidget(placeholder)
@@ -377,7 +378,8 @@ class MainWindow(QMainWindow):
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
-        for page in (self.data_page, self.augment_page, self.train_page):
+        pages = (self.data_page, self.augment_page, self.train_page, self.results_page)
+        for page in (p for p in pages if p is not None):
             page.save_settings(s)
         s.sync()
 

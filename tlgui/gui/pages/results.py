@@ -7,15 +7,17 @@ run's per-epoch curves and its configuration stay visible beside them.
 
 Its inputs: a finished run (``set_fit_result``), or a loaded bundle (``set_bundle``, which
 carries metrics and history but no per-image results: "Evaluate on dataset" computes those
-when a dataset is set with ``set_dataset``). Evaluation and Grad-CAM run off the GUI thread;
-torch is imported only there.
+when a dataset is set with ``set_dataset``). "Evaluate on dataset" runs the engine's one
+evaluation, as ``tlgui evaluate`` does, with test-time augmentation when its checkbox is ticked;
+the header says which way the shown numbers were computed. Evaluation and Grad-CAM run off the
+GUI thread; torch is imported only there.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,19 +36,8 @@ from .. import jobs
 from ..widgets.gallery import CamDialog, MistakesGallery
 from ..widgets.results_plots import draw_confusion, draw_history, make_canvas
 from ..widgets.tables import read_only_table
+from .results_parts import TtaCheck, fill_per_class, stacked_box
 from .results_source import ResultsSource, config_rows, evaluate_job
-
-
-def _stacked_box(title: str, top: QWidget, bottom: QWidget) -> QGroupBox:
-    """A titled box with ``top`` above ``bottom`` (3 : 2, the divider can be dragged)."""
-    box = QGroupBox(title)
-    split = QSplitter(Qt.Orientation.Vertical)
-    split.addWidget(top)
-    split.addWidget(bottom)
-    split.setStretchFactor(0, 3)
-    split.setStretchFactor(1, 2)
-    QVBoxLayout(box).addWidget(split)
-    return box
 
 
 class ResultsPage(QWidget):
@@ -63,6 +54,7 @@ class ResultsPage(QWidget):
         self.source: ResultsSource | None = None
         self.cam_dialog: CamDialog | None = None
         self._evaluating = False
+        self.reports_tta = False  # whether the shown reports were computed with TTA
 
         # ---- header: split, accuracy, actions
         self.split_combo = QComboBox()
@@ -86,6 +78,7 @@ class ResultsPage(QWidget):
             self.tr("Run the model on the dataset's val/test images to list its mistakes")
         )
         self.evaluate_button.clicked.connect(self.evaluate)
+        self.tta_check = TtaCheck()
         self.status_label = QLabel()
         self.status_label.setObjectName("resultsStatusLabel")
         self.status_label.setWordWrap(True)
@@ -97,6 +90,7 @@ class ResultsPage(QWidget):
         header.addWidget(self.accuracy_label)
         header.addStretch(1)
         header.addWidget(self.normalize_check)
+        header.addWidget(self.tta_check)
         header.addWidget(self.evaluate_button)
 
         # ---- metrics: confusion matrix + per-class table
@@ -115,7 +109,7 @@ class ResultsPage(QWidget):
         # Class order until the user sorts by a column.
         self.per_class_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.per_class_table.setSortingEnabled(True)
-        metrics_box = _stacked_box(
+        metrics_box = stacked_box(
             self.tr("Confusion matrix and per-class metrics"),
             self.confusion_canvas,
             self.per_class_table,
@@ -138,7 +132,7 @@ class ResultsPage(QWidget):
             "resultsConfigTable", [self.tr("Setting"), self.tr("Value")]
         )
         self.config_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        run_box = _stacked_box(
+        run_box = stacked_box(
             self.tr("Training history and configuration"), self.history_canvas, self.config_table
         )
 
@@ -183,6 +177,7 @@ class ResultsPage(QWidget):
 
     def _show_source(self, source: ResultsSource) -> None:
         self.source = source
+        self.reports_tta = False  # a run and a bundle's saved metrics are evaluated without TTA
         self._set_reports(dict(source.reports))
 
     def set_dataset(self, scan: Any) -> None:
@@ -192,6 +187,12 @@ class ResultsPage(QWidget):
 
     def has_model(self) -> bool:
         return self.source is not None
+
+    def save_settings(self, settings: QSettings) -> None:
+        self.tta_check.save_settings(settings)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        self.tta_check.restore_settings(settings)
 
     # ------------------------------------------------------------------ evaluation
 
@@ -207,7 +208,8 @@ class ResultsPage(QWidget):
 
     @Slot()
     def evaluate(self) -> None:
-        """Evaluate the current model on the dataset's val/test splits (off the GUI thread)."""
+        """Evaluate the current model on the dataset's val/test splits (off the GUI thread),
+        with test-time augmentation when ``resultsTtaCheck`` is ticked."""
         if not self.has_model() or self.scan is None or self._evaluating:
             return
         if list(self.scan.classes) != self.source.classes:
@@ -221,21 +223,23 @@ class ResultsPage(QWidget):
         self._evaluating = True
         self._update_actions()
         self.status_label.setText(self.tr("Evaluating on the dataset…"))
+        tta = self.tta_check.isChecked()
         jobs.submit(
             evaluate_job,
             self.source,
             self.scan,
-            done=self._on_evaluated,
+            tta,
+            done=lambda reports: self._on_evaluated(reports, tta),
             failed=self._on_evaluate_failed,
             owner=self,
         )
 
-    def _on_evaluated(self, reports: dict) -> None:
+    def _on_evaluated(self, reports: dict, tta: bool) -> None:
         self._evaluating = False
+        self.reports_tta = tta
         self._set_reports(reports)
-        self.status_label.setText(
-            self.tr("Evaluated on %1.").replace("%1", self.scan.root if self.scan else "")
-        )
+        done = self.tr("Evaluated on %1 with TTA.") if tta else self.tr("Evaluated on %1.")
+        self.status_label.setText(done.replace("%1", self.scan.root if self.scan else ""))
         self._update_actions()
         self.evaluationFinished.emit(True)
 
@@ -276,14 +280,17 @@ class ResultsPage(QWidget):
         if rep is None:
             self.accuracy_label.setText(self.tr("No results yet"))
         else:
+            how = self._split_name(rep.split)
+            if self.reports_tta:
+                how = self.tr("%1, with TTA").replace("%1", how)
             self.accuracy_label.setText(
                 self.tr("Accuracy %1 % on %2 images (%3)")
                 .replace("%1", f"{100 * rep.accuracy:.1f}")
                 .replace("%2", str(rep.n))
-                .replace("%3", self._split_name(rep.split))
+                .replace("%3", how)
             )
         self._draw_confusion()
-        self._fill_per_class(rep)
+        fill_per_class(self.per_class_table, rep)
         self._fill_gallery(rep)
 
     @Slot()
@@ -305,23 +312,6 @@ class ResultsPage(QWidget):
                 },
             )
         self.confusion_canvas.draw_idle()
-
-    def _fill_per_class(self, rep: Any) -> None:
-        table = self.per_class_table
-        table.setSortingEnabled(False)
-        table.setRowCount(0)
-        if rep is not None:
-            table.setRowCount(len(rep.per_class))
-            for r, (name, m) in enumerate(rep.per_class.items()):
-                table.setItem(r, 0, QTableWidgetItem(name))
-                for c, key in enumerate(("precision", "recall", "f1"), start=1):
-                    item = QTableWidgetItem()
-                    item.setData(Qt.ItemDataRole.DisplayRole, round(float(m[key]), 3))
-                    table.setItem(r, c, item)
-                item = QTableWidgetItem()
-                item.setData(Qt.ItemDataRole.DisplayRole, int(m["support"]))
-                table.setItem(r, 4, item)
-        table.setSortingEnabled(True)
 
     def _fill_gallery(self, rep: Any) -> None:
         if rep is None:

@@ -98,9 +98,10 @@ class ResultsSource:
         return model, info.input_size, list(info.mean), list(info.std)
 
 
-def evaluate_job(source: ResultsSource, scan: Any) -> dict[str, Any]:
-    """Job function: the engine's evaluation of the model on the dataset's val and test
-    splits, with per-image records for the mistakes gallery."""
+def evaluate_job(source: ResultsSource, scan: Any, tta: bool) -> dict[str, Any]:
+    """Job function: the engine's evaluation (the one ``tlgui evaluate`` runs) of the model on
+    each of the dataset's val and test splits, with per-image records for the mistakes gallery;
+    ``tta`` averages every picture with its mirror image, on every split."""
     import_engine()
     from ...engine.train import evaluate_model
 
@@ -114,6 +115,7 @@ def evaluate_job(source: ResultsSource, scan: Any) -> dict[str, Any]:
             input_size=size,
             mean=mean,
             std=std,
+            tta=tta,
             keep_samples=True,
         )
         for split in SPLITS
