@@ -157,7 +157,7 @@ def test_run_folders(tmp_path: Path, monkeypatch) -> None:
     assert runs_root() == tmp_path / "runs"
     a, b = RunFolder.create(), RunFolder.create()
     assert a.path != b.path and a.path.parent == b.path.parent == tmp_path / "runs"
-    a.write_meta(config={}, data="x")
+    a.start({}, "x", 0.2)
     with pytest.raises(RunError, match="already holds a run"):
         RunFolder.create(a.path)
     with pytest.raises(RunError, match="not a tlgui run folder"):

@@ -297,7 +297,7 @@ class RunCheckpoint(LoopCallback):
         self._finish(status, message)
 
     def _finish(self, status: str, error: str | None = None) -> None:
-        with contextlib.suppress(OSError):  # never hides the run's own error
+        with contextlib.suppress(OSError, RunError):  # never hides the run's own error
             self.run.finish(status, error)
 
     def _restore(self, loop: FitLoop) -> None:
