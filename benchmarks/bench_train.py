@@ -2,6 +2,7 @@
 
     python benchmarks/bench_train.py DATA [--epochs 5] [--runs 3] [--configs lite-aug ...]
         [--impls baseline engine probe] [--device cpu|cuda] [--json FILE]
+        [--inference-backend auto|torch|onnxruntime]
 
 Every (config, implementation, run) trains in its own subprocess, so peak memory is measured
 per run and one run's caches or allocator state never helps the next. Three implementations:
@@ -160,7 +161,9 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
     }
 
 
-def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) -> dict:
+def run_engine(
+    cfg: dict, data: str, epochs: int, batch_size: int, device: str, inference_backend: str = "auto"
+) -> dict:
     # torchvision's transforms are imported before the clock starts, as the baseline's and the
     # probe's are (importing torchvision takes 3-4 s here; the engine imports it lazily).
     import torchvision.transforms.v2  # noqa: F401
@@ -180,6 +183,7 @@ def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) 
         device=device,
         patience=0,
         augment=preset("default" if cfg["augment"] else "none").to_dict(),
+        inference_backend=inference_backend,
     )
     t_start = time.perf_counter()
     trainer = Trainer(scan, config)
@@ -192,6 +196,7 @@ def run_engine(cfg: dict, data: str, epochs: int, batch_size: int, device: str) 
         "n_train": len(scan.splits["train"]),
         "wall_s": time.perf_counter() - t_start,
         "decode_s": bank.seconds if bank is not None else None,
+        "backend": result.inference_backend.get("name"),
     }
 
 
@@ -321,6 +326,8 @@ def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
         str(args.batch_size),
         "--device",
         args.device,
+        "--inference-backend",
+        args.inference_backend,
     ]
     out_path = Path(f"/tmp/bench_train_{os.getpid()}.json")
     cmd += ["--json", str(out_path)]
@@ -402,14 +409,21 @@ def main() -> None:
     ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(CONFIGS))
     ap.add_argument("--impls", nargs="+", default=list(RUNNERS), choices=list(RUNNERS))
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    ap.add_argument(
+        "--inference-backend",
+        default="auto",
+        choices=("auto", "torch", "onnxruntime"),
+        help="the engine's TrainConfig.inference_backend (default: auto)",
+    )
     ap.add_argument("--json", help="write all raw results here")
     ap.add_argument("--child", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.child:
         impl, config = args.child
+        extra = {"inference_backend": args.inference_backend} if impl == "engine" else {}
         result = RUNNERS[impl](
-            CONFIGS[config], args.data, args.epochs, args.batch_size, args.device
+            CONFIGS[config], args.data, args.epochs, args.batch_size, args.device, **extra
         )
         Path(args.json).write_text(json.dumps(result))
         return
@@ -418,7 +432,8 @@ def main() -> None:
 
     print(
         f"# {args.data}  epochs={args.epochs} batch={args.batch_size} device={args.device} "
-        f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()}",
+        f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()} "
+        f"inference-backend={args.inference_backend}",
         flush=True,
     )
     everything: dict[str, dict[str, list[dict]]] = {}
@@ -430,6 +445,7 @@ def main() -> None:
                 r = run_child(impl, config, args)
                 runs.setdefault(impl, []).append(r)
                 decode = f"(bank decode {r['decode_s']:.2f} s) " if r.get("decode_s") else ""
+                decode += f"[{r['backend']}] " if r.get("backend") else ""
                 print(
                     f"  [{config} {impl}] wall {r['wall_s']:.1f} s  "
                     f"epochs {[round(s, 3) for s in r['epoch_s']]} {decode} "

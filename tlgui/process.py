@@ -9,7 +9,9 @@ own allocator settings, warning filters and PIL limits. tlgui's programs choose 
   than the main one first puts every thread on one malloc arena
   (:func:`tlgui.engine.memory.single_arena`), so that thread's blocks are reused too;
 - PIL's warnings about odd files are not shown: the engine reports every file it cannot use
-  as skipped, with a one-line reason.
+  as skipped, with a one-line reason;
+- the ONNX exporter's notes (its deprecation notice, constants it leaves unfolded) are not
+  shown: the engine reports which backend runs the frozen backbone, and why, in one line.
 """
 
 from __future__ import annotations
@@ -24,9 +26,23 @@ from .engine import memory
 _PIL_MODULES = r"PIL\."
 
 
+# What torch's TorchScript-based ONNX exporter says on every export of a frozen backbone.
+_EXPORT_NOTES = (
+    r"You are using the legacy TorchScript-based ONNX export",
+    r"The feature will be removed",
+    r"Constant folding - Only steps=1",
+)
+
+
 def quiet_image_warnings() -> None:
     """Hide PIL's warnings about the files it reads (see the module docstring)."""
     warnings.filterwarnings("ignore", module=_PIL_MODULES)
+
+
+def quiet_export_warnings() -> None:
+    """Hide the ONNX exporter's notes (see the module docstring)."""
+    for message in _EXPORT_NOTES:
+        warnings.filterwarnings("ignore", message=message)
 
 
 @contextlib.contextmanager
@@ -43,4 +59,4 @@ def tuned_for_training(*, worker_thread: bool = False) -> Iterator[None]:
         yield
 
 
-__all__ = ["quiet_image_warnings", "tuned_for_training"]
+__all__ = ["quiet_export_warnings", "quiet_image_warnings", "tuned_for_training"]

@@ -33,6 +33,13 @@ def test_train_jsonl_contract(trained) -> None:
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     kinds = [line["event"] for line in lines]
+    # One "backend" line (what ran the frozen backbone) before the first epoch.
+    assert kinds.count("backend") == 1 and kinds.index("backend") < kinds.index("epoch")
+    backend = lines[kinds.index("backend")]
+    assert backend["backend"] in ("torch", "onnxruntime") and backend["requested"] == "auto"
+    assert backend["reason"]
+    lines = [line for line in lines if line["event"] != "backend"]
+    kinds = [line["event"] for line in lines]
     assert kinds == ["run", "skipped", "epoch", "epoch", "done"]
     assert Path(lines[0]["run_dir"]).is_dir()
     assert lines[1]["path"].endswith("broken.jpg") and "not an image" in lines[1]["reason"]

@@ -121,17 +121,17 @@ def test_folded_copy_follows_weight_changes(small: Path) -> None:
     loop = FitLoop(scan_dataset(small), TrainConfig(**BASE, epochs=1))
     model = loop.build_model()
     model.freeze_backbone(True)
-    first = loop.features.frozen_backbone(model)
-    assert loop.features.frozen_backbone(model) is first
+    x = torch.randn(2, 3, 64, 64)
+    first = loop.features.frozen_backbone(model, x)
+    assert loop.features.frozen_backbone(model, x) is first
     with torch.no_grad():
         next(model.backbone.parameters()).mul_(0.5)
-    second = loop.features.frozen_backbone(model)
+    second = loop.features.frozen_backbone(model, x)
     assert second is not first
-    x = torch.randn(1, 3, 64, 64)
     with torch.inference_mode():
         assert torch.allclose(second(x), model.backbone.eval()(x), atol=1e-4)
     model.freeze_backbone(False)
-    assert loop.features.frozen_backbone(model) is model.backbone
+    assert loop.features.frozen_backbone(model, x) is model.backbone
 
 
 # --------------------------------------------------------------------------- GPU data path

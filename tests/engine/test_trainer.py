@@ -43,7 +43,12 @@ def test_transfer_run_learns_and_reports_through_hooks(tiny_dataset: Path) -> No
     scan = scan_dataset(tiny_dataset)
     result = fit(scan, TrainConfig(epochs=3, lr_head=3e-3, **FAST), [rec])
     hooks = [h for h, _ in rec.calls if h != "on_batch_end"]
-    assert hooks == ["on_fit_start"] + ["on_epoch_start", "on_epoch_end"] * 3 + ["on_fit_end"]
+    # on_backend: once, when the first epoch's feature pass builds the frozen forward.
+    first = ["on_epoch_start", "on_backend", "on_epoch_end"]
+    later = ["on_epoch_start", "on_epoch_end"] * 2
+    assert hooks == ["on_fit_start", *first, *later, "on_fit_end"]
+    (backend,) = rec.of("on_backend")
+    assert backend.requested == "auto" and backend.backend in ("torch", "onnxruntime")
     start = rec.of("on_fit_start")[0]
     assert start.n_train == 16 and start.n_val == 8 and start.cached_features
     epochs = rec.of("on_epoch_end")

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ..process import quiet_image_warnings
+from ..process import quiet_export_warnings, quiet_image_warnings
 from .models import cmd_evaluate, cmd_info, cmd_predict, evaluation_samples
 from .options import UsageError, add_training_options, build_parser, config_from_args
 from .train import cmd_lr_find, cmd_train
@@ -53,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return run_gui()
     quiet_image_warnings()
+    quiet_export_warnings()
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:

@@ -30,6 +30,7 @@ def _device(name: str) -> str:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     from ..engine.checkpoint import BundleError
+    from ..engine.onnx_backend import BackendError
     from ..engine.predict import Predictor, write_csv
 
     # lexists: a broken link or a link loop is there (a one-line "skipped" row says what is
@@ -39,10 +40,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise UsageError(f"no such file or folder: {missing[0]}")
     bundle = _load(args.model)
     try:
-        predictor = Predictor.from_bundle(bundle, device=_device(args.device), tta=args.tta)
+        predictor = Predictor.from_bundle(
+            bundle,
+            device=_device(args.device),
+            tta=args.tta,
+            inference_backend=args.inference_backend,
+        )
     except BundleError as exc:
         raise UsageError(str(exc)) from None
-    preds = predictor.predict_paths(args.paths, top_k=args.top_k)
+    try:
+        preds = predictor.predict_paths(args.paths, top_k=args.top_k)
+    except BackendError as exc:  # onnxruntime was forced and cannot run this backbone
+        raise UsageError(str(exc)) from None
     if args.csv:
         write_csv(preds, args.csv, top_k=args.top_k)
     peaks = _write_cams(predictor, bundle, preds, args.cam) if args.cam else {}
@@ -174,4 +183,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     m = info.get("metrics", {})
     if "best_val_acc" in m:
         print(f"best val:   accuracy {m['best_val_acc']:.4f} (epoch {m.get('best_epoch')})")
+    ran = m.get("inference_backend")
+    if isinstance(ran, dict):  # which backend ran the frozen backbone (absent in older bundles)
+        print(f"inference:  {ran.get('name')} ({ran.get('requested')}: {ran.get('reason')})")
     return 0

@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         "heat map's [x, y] as fractions of the image, in --json)",
     )
     pr.add_argument("--device", default="auto", choices=list(DEVICES))
+    add_field_option(pr, FIELDS["inference_backend"])
 
     ev = sub.add_parser("evaluate", help="accuracy, confusion matrix and per-class metrics")
     ev.add_argument("model", metavar="MODEL.pt")

@@ -26,10 +26,15 @@ def emit(obj: dict[str, Any]) -> None:
 
 
 class JsonLines:
-    """The ``--jsonl`` contract: skipped / epoch lines while the run lasts."""
+    """The ``--jsonl`` contract: skipped / backend / epoch lines while the run lasts."""
 
     def on_skipped(self, e) -> None:
         emit({"event": "skipped", "path": e.path, "reason": e.reason})
+
+    def on_backend(self, e) -> None:
+        emit(
+            {"event": "backend", "backend": e.backend, "requested": e.requested, "reason": e.reason}
+        )
 
     def on_epoch_end(self, e) -> None:
         emit(
@@ -98,6 +103,9 @@ class ProgressBar:
 
     def on_skipped(self, e) -> None:
         sys.stderr.write(f"\r skipped {e.path}: {e.reason}\n")
+
+    def on_backend(self, e) -> None:
+        sys.stderr.write(f"\r frozen backbone on {e.describe()}\n")
 
     def on_download(self, e) -> None:
         if self.tty and e.total_bytes:
@@ -204,6 +212,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "best_val_acc": result.best_val_acc,
         "stopped_early": result.stopped_early,
         "checkpoint": (args.out or out) if result.history else None,
+        "inference_backend": result.inference_backend.get("name"),
     }
     n_skipped = len(scan.skipped) + len(result.skipped)
     if args.jsonl:

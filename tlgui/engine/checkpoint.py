@@ -90,6 +90,8 @@ def bundle_from_result(result) -> Bundle:
     metrics = {split: rep.to_json() for split, rep in result.reports.items()}
     metrics["best_epoch"] = result.best_epoch
     metrics["best_val_acc"] = result.best_val_acc
+    if result.inference_backend:  # {"name", "requested", "reason"}; absent in older bundles
+        metrics["inference_backend"] = dict(result.inference_backend)
     return Bundle(
         backbone=result.config.backbone,
         classes=list(result.classes),

@@ -23,6 +23,8 @@ OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULERS = ("none", "step", "cosine", "onecycle")
 MONITORS = ("val_acc", "val_loss")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+# What runs a frozen backbone's no-gradient forward on the CPU (see engine/onnx_backend.py).
+BACKENDS = ("auto", "torch", "onnxruntime")
 # Share of each class held out for validation when a dataset has no val/ folder: the CLI's
 # --val-split default, the GUI's starting value and a resumed run's fallback.
 DEFAULT_VAL_SPLIT = 0.2
@@ -57,6 +59,7 @@ class TrainConfig:
     cache_features: bool = True
     channels_last: bool = True
     amp: bool = True  # mixed precision on CUDA
+    inference_backend: str = "auto"  # the frozen backbone's no-gradient forward on the CPU
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -302,9 +305,18 @@ FIELDS: dict[str, FieldSpec] = _specs(
         "Run convolutions on channels-last tensors (faster on most hardware).",
     ),
     FieldSpec("amp", "Mixed precision", "Mixed precision on CUDA."),
+    FieldSpec(
+        "inference_backend",
+        "Inference backend",
+        "What runs a frozen backbone on the CPU: auto picks ONNX Runtime when its output "
+        "matches PyTorch's, else PyTorch; torch or onnxruntime force one.",
+        choices=BACKENDS,
+        cli="--inference-backend",
+    ),
 )
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_VAL_SPLIT",
     "DEVICES",
     "FIELDS",

@@ -92,6 +92,20 @@ class ErrorEvent:
     kind: str  # "data", "weights", "memory", "error"
 
 
+@dataclass(frozen=True)
+class BackendChosen:
+    """What runs the frozen backbone's no-gradient forward from now on: ``backend`` is
+    ``torch`` or ``onnxruntime``, ``requested`` the setting (``auto``, ``torch`` or
+    ``onnxruntime``), ``reason`` one line (why ORT was used or why torch runs instead)."""
+
+    backend: str
+    requested: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.backend} ({self.requested}: {self.reason})"
+
+
 class Callback:
     """Base class with no-op hooks. Hooks run on the training thread; keep them cheap."""
 
@@ -103,3 +117,4 @@ class Callback:
     def on_download(self, event: DownloadProgress) -> None: ...
     def on_fit_end(self, event: FitEnd) -> None: ...
     def on_exception(self, event: ErrorEvent) -> None: ...
+    def on_backend(self, event: BackendChosen) -> None: ...

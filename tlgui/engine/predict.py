@@ -1,11 +1,20 @@
-"""Prediction with a trained model: top-k for images, files and folders, in batches; CSV."""
+"""Prediction with a trained model: top-k for images, files and folders, in batches; CSV.
+
+The backbone's forward runs on the backend :func:`~tlgui.engine.onnx_backend.frozen_forward`
+picks (ONNX Runtime on the CPU when it matches torch; the head always runs on torch). The ORT
+session is built on the first batch of two or more pictures (a folder), with that batch as
+its check: exporting takes about a second, so a single dropped picture is never kept waiting
+for it and runs on torch until the session exists (every prediction after that uses it).
+:meth:`Predictor.prepare` builds it up front, e.g. in a background job.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -15,6 +24,7 @@ from . import augment
 from .checkpoint import Bundle
 from .data import ImageLoadError, list_images, load_image
 from .fileio import atomic_write
+from .onnx_backend import BackendChoice, frozen_forward
 
 
 @dataclass(frozen=True)
@@ -38,7 +48,9 @@ class Prediction:
         return d
 
 
-def class_probabilities(model: torch.nn.Module, x: torch.Tensor, tta: bool = False) -> torch.Tensor:
+def class_probabilities(
+    model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, tta: bool = False
+) -> torch.Tensor:
     """Class probabilities of ``model`` for the normalised batch ``x`` (float32). With ``tta``
     (test-time augmentation), the mean of the probabilities for each picture and its mirror
     image (flipped left to right)."""
@@ -48,8 +60,16 @@ def class_probabilities(model: torch.nn.Module, x: torch.Tensor, tta: bool = Fal
     return probs
 
 
+def _then(
+    first: Callable[[torch.Tensor], torch.Tensor], second: Callable[[torch.Tensor], torch.Tensor]
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    return lambda x: second(first(x))
+
+
 class Predictor:
-    """Wraps a model + its classes and eval transform. ``tta`` averages with the flipped image."""
+    """Wraps a model + its classes and eval transform. ``tta`` averages with the flipped image;
+    ``inference_backend`` (``auto``, ``torch``, ``onnxruntime``) runs the backbone as the module
+    docstring says. Safe to call from several threads."""
 
     def __init__(
         self,
@@ -61,13 +81,44 @@ class Predictor:
         device: str | torch.device = "cpu",
         batch_size: int = 32,
         tta: bool = False,
+        inference_backend: str = "auto",
     ) -> None:
         self.device = torch.device(device)
         self.model = model.to(self.device).eval()
         self.classes = list(classes)
+        self.input_size = input_size
         self.transform = augment.eval_transform(input_size, tuple(mean), tuple(std))
         self.batch_size = batch_size
         self.tta = tta
+        self.inference_backend = inference_backend
+        self.backend: BackendChoice | None = None  # set once the backbone's backend is chosen
+        self._network: Callable[[torch.Tensor], torch.Tensor] = self.model
+        self._lock = threading.Lock()
+
+    def prepare(self, check_batch: torch.Tensor | None = None) -> BackendChoice:
+        """Choose the backbone's backend now (export and check ORT against torch on
+        ``check_batch``, seeded noise when None) and return the choice; later calls return
+        it at once. Raises :class:`~tlgui.engine.onnx_backend.BackendError` when
+        ``onnxruntime`` was forced and cannot run the backbone."""
+        with self._lock:
+            if self.backend is None:
+                # A TransferModel's backbone (its head stays on torch), else the whole module.
+                backbone = getattr(self.model, "backbone", self.model)
+                head = getattr(self.model, "head", None)
+                forward, choice = frozen_forward(
+                    backbone, self.input_size, self.inference_backend, check_batch=check_batch
+                )
+                if forward is not backbone:
+                    self._network = forward if head is None else _then(forward, head)
+                self.backend = choice
+            return self.backend
+
+    def _forward_for(self, x: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """What runs ``x``: decides the backend on the first batch of two or more pictures
+        (on the first batch at all when a backend is forced); torch until then."""
+        if self.backend is None and (len(x) > 1 or self.inference_backend != "auto"):
+            self.prepare(x)
+        return self._network
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, device: str | torch.device = "cpu", **kwargs) -> Predictor:
@@ -89,7 +140,7 @@ class Predictor:
             x = torch.stack(
                 [self.transform(im.convert("RGB")) for im in images[i : i + self.batch_size]]
             ).to(self.device)
-            out.append(class_probabilities(self.model, x, self.tta).cpu())
+            out.append(class_probabilities(self._forward_for(x), x, self.tta).cpu())
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def _top(self, probs: torch.Tensor, k: int) -> tuple[tuple[str, float], ...]:

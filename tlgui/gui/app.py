@@ -68,11 +68,12 @@ def binding_warning(binding_version: str, python: tuple[int, int]) -> str | None
 def main(argv: list[str] | None = None) -> int:
     from PySide6 import __version__ as binding_version
 
-    from ..process import quiet_image_warnings, tuned_for_training
+    from ..process import quiet_export_warnings, quiet_image_warnings, tuned_for_training
 
     # First thing, before any thread exists: runs train on a worker thread (see tlgui.process).
     with tuned_for_training(worker_thread=True):
         quiet_image_warnings()
+        quiet_export_warnings()
         warning = binding_warning(binding_version, sys.version_info[:2])
         if warning:
             print(warning, file=sys.stderr)

@@ -1,5 +1,6 @@
 """The main window's actions and menus (object names ``actionOpenDataset``, ``actionOpenModel``,
-``actionSaveModel``, ``resumeRunAction``, ``actionStartTraining``, ``actionStopTraining``, …).
+``actionSaveModel``, ``resumeRunAction``, ``actionPreferences``, ``actionStartTraining``,
+``actionStopTraining``, …).
 
 :func:`build_menus` creates them as attributes of the window, like a Designer ``setupUi``:
 the window keeps their state (enabled or not) and this module only lays them out.
@@ -14,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from .dialogs import show_about
+from .preferences import show_preferences
 from .settings import read_list
 
 if TYPE_CHECKING:
@@ -70,6 +72,14 @@ def build_menus(window: MainWindow) -> None:
     w.resumeRunAction.setToolTip(
         tr("Continue a training run that was stopped, failed or interrupted")
     )
+    w.actionPreferences = _action(
+        w,
+        "actionPreferences",
+        tr("Preferences…"),
+        lambda: show_preferences(w),
+        QKeySequence.StandardKey.Preferences,
+    )
+    w.actionPreferences.setMenuRole(QAction.MenuRole.PreferencesRole)
     w.actionQuit = _action(w, "actionQuit", tr("Quit"), w.close, QKeySequence.StandardKey.Quit)
     w.actionStartTraining = _action(
         w,
@@ -97,6 +107,7 @@ def build_menus(window: MainWindow) -> None:
         recent = file_menu.addMenu(title)
         recent.aboutToShow.connect(lambda m=recent, k=key, o=opener: _fill_recent(w, m, k, o))
     file_menu.addSeparator()
+    file_menu.addAction(w.actionPreferences)
     file_menu.addAction(w.actionQuit)
     train_menu = w.menuBar().addMenu(tr("&Train"))
     train_menu.addAction(w.actionStartTraining)

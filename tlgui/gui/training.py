@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 from ..engine.config import TrainConfig
 from ..engine.data import DatasetScan
 from ..engine.events import (
+    BackendChosen,
     BatchEnd,
     Callback,
     DownloadProgress,
@@ -47,6 +48,7 @@ EVENT_SIGNALS = {
     EpochEnd: "epochEnded",
     Skipped: "fileSkipped",
     DownloadProgress: "downloadProgress",
+    BackendChosen: "backendChosen",
 }
 
 
@@ -92,6 +94,9 @@ class EngineBridge(Callback):
 
     def on_download(self, event: DownloadProgress) -> None:
         self.control.report(event, final=event.done_bytes >= event.total_bytes)
+
+    def on_backend(self, event: BackendChosen) -> None:
+        self.control.report(event, final=True)
 
     def on_exception(self, event: ErrorEvent) -> None:
         self.error = event.message
@@ -161,6 +166,7 @@ class TrainingController(QObject):
     epochEnded = Signal(object)  # EpochEnd
     fileSkipped = Signal(object)  # Skipped
     downloadProgress = Signal(object)  # DownloadProgress
+    backendChosen = Signal(object)  # BackendChosen
     runFinished = Signal(object, dict)
     failed = Signal(str)
     resumeReady = Signal(object)  # PreparedResume: shown by the pages before the run goes on

@@ -184,8 +184,14 @@ class EarlyStopping(LoopCallback):
         loop.state.should_stop = self.stopped_early
 
     def on_train_end(self, loop: FitLoop) -> None:
-        if self.best.weights is not None:
-            self._model().load_state_dict(self.best.weights)
+        """Put the best weights back, writing only the tensors that differ: a frozen
+        backbone's stay untouched, so its folded copy and ORT session stay valid."""
+        if self.best.weights is None:
+            return
+        model = self._model()
+        current = model.state_dict()
+        changed = {k: v for k, v in self.best.weights.items() if not torch.equal(current[k], v)}
+        model.load_state_dict(changed, strict=False)
 
     def state_dict(self) -> dict[str, Any]:
         # The best weights are stored as their difference from the current ones (the head, in

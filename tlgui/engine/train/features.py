@@ -5,8 +5,12 @@ In transfer mode (and staged mode's frozen epochs) the frozen backbone's output 
 view never changes, so the validation features are computed once; without augmentation the
 training features too, and every later epoch trains only the head on cached vectors. The
 frozen part runs BatchNorm-folded (:mod:`tlgui.engine.frozen`), in inference mode and in the
-run's memory format. ``TrainConfig.cache_features=False`` turns all of this off and runs the
-same computation the plain way; the results agree to float rounding.
+run's memory format; on the CPU that folded copy is exported once per frozen phase to ONNX
+Runtime when ``TrainConfig.inference_backend`` allows it (:mod:`tlgui.engine.onnx_backend`
+decides, checking ORT against torch on the phase's first batch), and the choice is reported
+as a :class:`~tlgui.engine.events.BackendChosen` event. ``TrainConfig.cache_features=False``
+turns all of this off and runs the same computation the plain way on torch; the results agree
+to float rounding.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ import torch
 from torch import nn
 
 from ..data import Sample
-from ..events import BatchEnd
+from ..events import BackendChosen, BatchEnd
 from ..frozen import fold_batchnorm
 from ..model import TransferModel
+from ..onnx_backend import BackendChoice, BackendError, Forward, frozen_forward
 from .batches import BatchSource, View
-from .runtime import EventBus, Runtime
+from .runtime import EventBus, Runtime, TrainingError
 
 # Devices where evaluating a backbone that trains goes through a BatchNorm-folded copy built
 # per evaluation (its weights change every epoch): folding is cheap next to a pass over the
@@ -46,18 +51,22 @@ def evaluation_network(model: TransferModel, runtime: Runtime, fold: bool) -> nn
 
 @dataclass(frozen=True)
 class _FoldedCopy:
-    """A folded copy of one model's frozen backbone and the weights it was folded from."""
+    """A folded copy of one model's frozen backbone, the weights it was folded from, and the
+    forward that runs it (ORT's session on its export, or the copy itself)."""
 
     model: weakref.ref[TransferModel]
     stamp: tuple[tuple[int, int], ...]
     net: nn.Module
+    forward: Forward
 
 
 def _weights_stamp(model: TransferModel) -> tuple[tuple[int, int], ...]:
     """Identifies the backbone's current weights: storage and in-place write count per tensor
-    (``load_state_dict`` copies into the same storage and bumps ``_version``)."""
+    (``load_state_dict`` copies into the same storage and bumps ``_version``). Floating-point
+    tensors only: BatchNorm's integer ``num_batches_tracked`` plays no part in an eval-mode
+    forward, and ``load_state_dict`` rewrites it even when it is not in the state dict."""
     tensors = [*model.backbone.parameters(), *model.backbone.buffers()]
-    return tuple((t.data_ptr(), t._version) for t in tensors)
+    return tuple((t.data_ptr(), t._version) for t in tensors if t.is_floating_point())
 
 
 class FeatureCache:
@@ -78,9 +87,11 @@ class FeatureCache:
         cache_features: bool,
         random_start: bool,
         batch_size: int,
+        inference_backend: str = "auto",
     ) -> None:
         """``cache_features``: the speed paths are on; ``random_start``: the backbone starts
-        from random weights (``weights="none"``) and needs :meth:`calibrate`."""
+        from random weights (``weights="none"``) and needs :meth:`calibrate`;
+        ``inference_backend``: ``TrainConfig.inference_backend``."""
         self.runtime, self.batches, self.eval_view, self.events = (
             runtime,
             batches,
@@ -90,23 +101,60 @@ class FeatureCache:
         self.splits = splits
         self.cache_features, self.random_start = cache_features, random_start
         self.batch_size = batch_size
+        self.inference_backend = inference_backend
         self.cached: dict[str, dict[int, torch.Tensor]] = {}
         self._folded: _FoldedCopy | None = None
+        self.choice: BackendChoice | None = None  # the latest frozen phase's backend
 
-    def frozen_backbone(self, model: TransferModel) -> nn.Module:
-        """The module that runs ``model``'s backbone while it is frozen: the BatchNorm-folded
-        copy (built once per model and weights, rebuilt when they change) with the speed paths
-        on; ``model.backbone`` itself otherwise or while it trains."""
+    def frozen_backbone(self, model: TransferModel, batch: torch.Tensor) -> Forward:
+        """What runs ``model``'s backbone on ``batch`` (on the device, in inference mode)
+        while it is frozen: with the speed paths on, the BatchNorm-folded copy, on ORT where
+        :func:`~tlgui.engine.onnx_backend.frozen_forward` chose it (``batch`` is its check
+        batch); built once per model and weights, rebuilt when they change. Otherwise, or
+        while the backbone trains, ``model.backbone`` itself on torch. Raises
+        :class:`~.runtime.TrainingError` when ``onnxruntime`` was forced and cannot run this
+        backbone."""
         if not (self.cache_features and model.backbone_frozen):
             return model.backbone
         stamp = _weights_stamp(model)
         folded = self._folded
         if folded is None or folded.model() is not model or folded.stamp != stamp:
+            self._folded = None  # an old ORT session goes before the new one is built
             with torch.inference_mode(False), torch.no_grad():  # normal tensors, reusable
                 net, _pairs = fold_batchnorm(model.backbone)
             net = net.to(self.runtime.device, memory_format=self.runtime.memory_format)
-            folded = self._folded = _FoldedCopy(weakref.ref(model), stamp, net)
-        return folded.net
+            try:
+                forward, choice = frozen_forward(
+                    net, tuple(batch.shape[-2:]), self.inference_backend, check_batch=batch
+                )
+            except BackendError as exc:  # onnxruntime was forced and cannot run it
+                raise TrainingError(str(exc)) from None
+            folded = self._folded = _FoldedCopy(weakref.ref(model), stamp, net, forward)
+            self._report(choice)
+        return folded.forward
+
+    def release(self) -> None:
+        """Drop the folded copy and its ORT session: the backbone trains from now on, its
+        forward needs gradients, so torch runs it (reported when ORT ran until now)."""
+        if self._folded is None:
+            return
+        self._folded = None
+        choice = self.choice
+        if choice is not None and choice.name != "torch":
+            reason = "the backbone trains (gradients flow through it)"
+            self._report(BackendChoice("torch", choice.requested, reason), record=False)
+
+    def _report(self, choice: BackendChoice, record: bool = True) -> None:
+        if record:
+            self.choice = choice
+        self.events.emit("on_backend", BackendChosen(choice.name, choice.requested, choice.reason))
+
+    def recorded_choice(self) -> dict[str, str]:
+        """What ran the frozen backbone's no-gradient forward in this run (the latest frozen
+        phase's choice), for the run's record and the bundle."""
+        if self.choice is not None:
+            return self.choice.to_json()
+        return BackendChoice("torch", self.inference_backend, "no frozen-backbone pass").to_json()
 
     @torch.inference_mode()
     def features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
@@ -121,13 +169,13 @@ class FeatureCache:
         feats: dict[int, torch.Tensor] = {}
         t0 = time.perf_counter()
         model.backbone.eval()
-        backbone = self.frozen_backbone(model)
         for b, (x, _y, idx, bad) in enumerate(loader):
             self.events.check_cancel()
             self.events.report_skipped(bad)
             if x is not None:
+                x = self.runtime.to_device(x)
                 with self.runtime.autocast():
-                    f = backbone(self.runtime.to_device(x)).float().cpu()
+                    f = self.frozen_backbone(model, x)(x).float().cpu()
                 for i, row in zip(idx.tolist(), f, strict=True):
                     feats[i] = row.clone()
             self.events.emit(

@@ -11,7 +11,8 @@ Two kinds of listeners:
   ``on_fit_start``, ``on_download`` (while weights download), then per epoch
   ``on_epoch_start``, ``on_batch_end`` (phases ``features``, ``train``, ``val``),
   ``on_epoch_end``, then ``on_fit_end``; ``on_skipped`` once per unreadable file, when it is
-  met; ``on_exception`` when the run fails;
+  met; ``on_backend`` when a frozen phase's forward is built or released; ``on_exception``
+  when the run fails;
 * the loop's own parts (:mod:`.callbacks`) get the loop itself at named hooks and own the state
   a resume file holds.
 """
@@ -109,6 +110,7 @@ class FitLoop:
             cache_features=config.cache_features,
             random_start=config.weights == "none",
             batch_size=config.batch_size,
+            inference_backend=config.inference_backend,
         )
         self.evaluator = Evaluator(
             self.runtime,
@@ -247,6 +249,7 @@ class FitLoop:
             seconds,
             reports,
             self.events.skipped,
+            self.features.recorded_choice(),
         )
         self.events.emit(
             "on_fit_end",
@@ -300,6 +303,8 @@ class FitLoop:
         parts = self.callbacks if callbacks is None else callbacks
         model.train()
         frozen = model.backbone_frozen
+        if not frozen:
+            self.features.release()  # the frozen phase's ORT session, if any
         samples = self.scan.splits["train"]
         order = self.batches.epoch_order(len(samples), epoch)
         bs = self.config.batch_size

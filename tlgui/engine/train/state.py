@@ -44,6 +44,8 @@ class FitResult:
     seconds: float
     reports: dict[str, EvalReport]
     skipped: list[Skipped]
+    # What ran the frozen backbone's no-gradient forward (BackendChoice.to_json()).
+    inference_backend: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The run summary: the keys of the CLI's ``done`` event (minus ``checkpoint``) and of

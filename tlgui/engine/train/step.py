@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ..model import TransferModel
+from ..onnx_backend import Forward as FrozenForward
 from ..rng import global_rng_draws
 from .runtime import Runtime
 
@@ -22,7 +23,7 @@ class Forward(Enum):
     """How a batch reaches the head."""
 
     FEATURES = "features"  # the frozen backbone's cached outputs -> head
-    FOLDED = "folded"  # BatchNorm-folded frozen backbone, inference mode -> head
+    FOLDED = "folded"  # BatchNorm-folded frozen backbone, inference mode, torch or ORT -> head
     FROZEN = "frozen"  # frozen backbone without gradients -> head
     WHOLE = "whole"  # the whole model; the backbone trains
 
@@ -56,10 +57,11 @@ class TrainStep:
         self,
         runtime: Runtime,
         criterion: nn.Module,
-        frozen_backbone: Callable[[TransferModel], nn.Module],
+        frozen_backbone: Callable[[TransferModel, torch.Tensor], FrozenForward],
     ) -> None:
-        """``frozen_backbone(model)``: the module that runs a frozen backbone on the
-        :attr:`Forward.FOLDED` path (:meth:`~.features.FeatureCache.frozen_backbone`)."""
+        """``frozen_backbone(model, x)``: what runs a frozen backbone on the batch ``x`` on the
+        :attr:`Forward.FOLDED` path (:meth:`~.features.FeatureCache.frozen_backbone`: torch or
+        ONNX Runtime)."""
         self.runtime = runtime
         self.criterion = criterion
         self.frozen_backbone = frozen_backbone
@@ -81,7 +83,7 @@ class TrainStep:
         if kind is Forward.FOLDED:
             # clone() turns the inference tensor into a normal one the head's autograd saves.
             with torch.inference_mode():
-                f = self.frozen_backbone(model)(x)
+                f = self.frozen_backbone(model, x)(x)
             return model.head(f.float().clone())
         if kind is Forward.FROZEN:
             with torch.no_grad():

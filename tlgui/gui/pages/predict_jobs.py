@@ -12,6 +12,7 @@ from typing import Any
 
 from ...engine.data import ImageLoadError, list_images, load_image
 from ..imaging import pil_to_qimage
+from ..preferences import inference_backend
 from ..warm_up import import_engine
 
 THUMB = 88  # thumbnail side in the table; images are kept at twice that for sharp HiDPI
@@ -34,7 +35,7 @@ def handle_from_bundle(bundle: Any, source: str) -> ModelHandle:
     from ...engine.predict import Predictor
 
     return ModelHandle(
-        Predictor.from_bundle(bundle),
+        Predictor.from_bundle(bundle, inference_backend=inference_backend()),
         list(bundle.classes),
         bundle.backbone,
         bundle.input_size,
@@ -50,7 +51,14 @@ def handle_from_result(result: Any, source: str) -> ModelHandle:
 
     info = get_info(result.config.backbone)
     model = result.model
-    predictor = Predictor(model, result.classes, info.input_size, info.mean, info.std)
+    predictor = Predictor(
+        model,
+        result.classes,
+        info.input_size,
+        info.mean,
+        info.std,
+        inference_backend=inference_backend(),
+    )
     return ModelHandle(
         predictor,
         list(result.classes),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.data import DatasetScan
+from ..preferences import inference_backend
 from ..training import IDLE, RUNNING, STOPPING, TrainingController
 from ..widgets.panel import settings_column
 from ..widgets.tables import read_only_table
@@ -78,6 +79,7 @@ class TrainPage(QWidget):
         t.batchEnded.connect(self._batch_ended)
         t.epochEnded.connect(self._epoch_ended)
         t.downloadProgress.connect(self._download_progress)
+        t.backendChosen.connect(self._backend_chosen)
         t.runFinished.connect(self._run_finished)
         self._state_changed(training.state)
 
@@ -193,8 +195,13 @@ class TrainPage(QWidget):
             )
 
     def config_dict(self) -> dict[str, Any]:
-        """The run's settings as ``TrainConfig`` fields: the form's and the augmentation."""
-        return {**self.form.config_dict(), "augment": dict(self.augment_provider())}
+        """The run's settings as ``TrainConfig`` fields: the form's, the augmentation and the
+        inference backend of the Preferences."""
+        return {
+            **self.form.config_dict(),
+            "augment": dict(self.augment_provider()),
+            "inference_backend": inference_backend(),
+        }
 
     def apply_config(self, config: dict[str, Any]) -> None:
         """Show a run's settings in the form (see :meth:`TrainForm.apply_config`)."""
@@ -263,6 +270,12 @@ class TrainPage(QWidget):
         )
         self.runFolderLabel.setText(self.tr("Run folder: {0}").format(run_dir))
         self.runFolderLabel.show()
+
+    def _backend_chosen(self, e: Any) -> None:
+        """The run folder's line, then which backend runs the frozen backbone and why."""
+        folder = self.runFolderLabel.text().split("\n")[0]
+        line = self.tr("Frozen backbone on {0}").format(e.describe())
+        self.runFolderLabel.setText(f"{folder}\n{line}")
 
     def _fit_started(self, e: Any) -> None:
         self._epochs = e.epochs

@@ -1,0 +1,303 @@
+"""The frozen backbone's forward on ONNX Runtime: the no-gradient path on the CPU.
+
+While the backbone is frozen no gradient flows through it, so its forward is plain inference,
+and ONNX Runtime (ORT) runs the same graph on the CPU several times faster than PyTorch's
+kernels for the networks tlgui uses (depthwise convolutions above all). This module holds the
+whole decision and nothing else; it never imports Qt and changes no process-wide setting.
+
+- :func:`export_frozen` turns a module into ONNX bytes, in memory: the TorchScript-based
+  exporter at opset :data:`OPSET` exports every registered backbone, needs only the ``onnx``
+  package besides torch, and takes a fraction of the dynamo exporter's time. The batch axis is
+  dynamic; the picture side is fixed at the export's size (ORT plans its kernels and memory
+  for that shape, and VGG's 7x7 adaptive pooling exports only with known sides).
+- :class:`OrtForward` runs those bytes: ``NCHW float tensor -> features tensor`` on the CPU.
+- :func:`frozen_forward` picks the backend for one frozen phase (``auto``, ``torch`` or
+  ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU,
+  only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and otherwise
+  falls back to the module itself with the reason in one line.
+
+Threads: ORT's intra-op pool gets ``torch.get_num_threads()`` threads, so the one thread
+setting the program already makes (torch's) bounds both libraries; the two never compute at
+the same time (the frozen forward and the head's step take turns on one thread), so sharing
+the count does not oversubscribe. Inter-op parallelism is off (one thread: these graphs are a
+chain). ORT's pool threads do not spin-wait after a run (``allow_spinning`` 0): a spinning pool
+burns the cores the DataLoader workers decode on and the head's step runs on.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+from torch import nn
+
+from .config import BACKENDS
+
+if TYPE_CHECKING:
+    import onnxruntime
+
+OPSET = 17
+"""ONNX opset of the export: supported by every ORT release tlgui accepts (1.23 and later)."""
+
+MATCH_RTOL = 1e-3
+"""ORT matches torch when ``max |ort - torch| <= MATCH_RTOL * max |torch|`` on the check batch.
+
+Relative to the output's scale because features range from ~1e-8 (a random-start backbone
+before BatchNorm calibration) to ~1e2, so no absolute tolerance fits all. The two libraries sum
+in different orders and ORT fuses BatchNorm and activations into its kernels, so agreement is
+float rounding (around 1e-6 of the scale), never bit-exact; a wrong graph (a mis-exported
+padding, pooling or activation) is off by 1e-2 of the scale or more. 1e-3 sits between the two,
+and a feature error that small moves a linear head's logits by a similarly negligible amount.
+"""
+
+CHECK_IMAGES = 2
+"""Pictures of the check batch run through both backends (two, so the dynamic batch axis is
+exercised: the export traces one)."""
+
+_INPUT, _OUTPUT = "images", "features"
+
+# torch 2.5 and later pick the exporter with ``dynamo`` (and default to the dynamo one from
+# 2.9); earlier releases have only the TorchScript-based one and no such argument.
+_TORCHSCRIPT_EXPORTER: dict[str, bool] = (
+    {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+)
+
+Forward = Callable[[torch.Tensor], torch.Tensor]
+
+
+class BackendError(RuntimeError):
+    """The forced ``onnxruntime`` backend cannot run this backbone; the message is one line."""
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """Which backend runs the frozen forward, what was asked for, and why (one line)."""
+
+    name: str  # "torch" or "onnxruntime"
+    requested: str  # one of BACKENDS
+    reason: str
+
+    def describe(self) -> str:
+        """One line for a log or an event, e.g. ``onnxruntime (auto: matched torch ...)``."""
+        return f"{self.name} ({self.requested}: {self.reason})"
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "requested": self.requested, "reason": self.reason}
+
+
+def _one_line(exc: BaseException, limit: int = 160) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first[:limit]}" if first else type(exc).__name__
+
+
+def onnxruntime_missing() -> str | None:
+    """Why ORT cannot be used in this environment (one line), or None when it can."""
+    for package in ("onnxruntime", "onnx"):
+        try:
+            __import__(package)
+        except ImportError as exc:
+            return f"{package} is not installed ({_one_line(exc, 80)})"
+    return None
+
+
+def _module_device(module: nn.Module) -> torch.device:
+    tensor = next(iter([*module.parameters(), *module.buffers()]), None)
+    return tensor.device if tensor is not None else torch.device("cpu")
+
+
+def export_frozen(backbone: nn.Module, input_size: int | tuple[int, int]) -> bytes:
+    """``backbone`` (on the CPU) as ONNX bytes: input ``images`` (N, 3, H, W) with N dynamic
+    and H x W = ``input_size``, output ``features``; weights in eval mode, constants folded.
+
+    The module is exported as it is: a BatchNorm-folded copy exports fewer nodes, an unfolded
+    one works as well (ORT folds BatchNorm into the convolutions itself). Its train/eval flag is
+    restored afterwards. Raises whatever the exporter raises for a module it cannot export.
+    """
+    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
+    example = torch.zeros(1, 3, height, width)
+    was_training = backbone.training
+    buffer = io.BytesIO()
+    try:
+        backbone.eval()
+        # Outside inference mode and autocast: the exporter traces ordinary float32 tensors.
+        with torch.inference_mode(False), torch.no_grad(), torch.autocast("cpu", enabled=False):
+            torch.onnx.export(
+                backbone,
+                (example,),
+                buffer,
+                **_TORCHSCRIPT_EXPORTER,
+                opset_version=OPSET,
+                input_names=[_INPUT],
+                output_names=[_OUTPUT],
+                dynamic_axes={_INPUT: {0: "batch"}, _OUTPUT: {0: "batch"}},
+            )
+    finally:
+        backbone.train(was_training)
+    return buffer.getvalue()
+
+
+def _session_options(threads: int, spinning: bool) -> onnxruntime.SessionOptions:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # The arena reuses freed blocks by itself; a memory pattern (one block planned for all
+    # activations of a shape) only raises the peak, at the same speed.
+    options.enable_mem_pattern = False
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+    options.log_severity_level = 3  # errors only: ORT's notes on the graph are not the user's
+    return options
+
+
+class OrtForward:
+    """An ORT session on ONNX bytes from :func:`export_frozen`, called like the module:
+    ``forward(x)`` takes an (N, 3, H, W) float tensor on the CPU in any memory format and
+    returns the (N, F) float32 features as a CPU tensor that owns its memory.
+
+    ``threads``: ORT's intra-op threads, ``torch.get_num_threads()`` when None; ``spinning``:
+    whether idle pool threads spin-wait (see the module docstring for both choices).
+    Calls from several threads at once are safe (ORT sessions are).
+    """
+
+    def __init__(self, model: bytes, threads: int | None = None, *, spinning: bool = False) -> None:
+        import onnxruntime as ort
+
+        self.threads = max(1, threads if threads is not None else torch.get_num_threads())
+        self.session = ort.InferenceSession(
+            model, _session_options(self.threads, spinning), providers=["CPUExecutionProvider"]
+        )
+        shape = self.session.get_inputs()[0].shape
+        self.input_size: tuple[int, int] = (int(shape[2]), int(shape[3]))
+
+    @classmethod
+    def from_module(
+        cls, backbone: nn.Module, input_size: int | tuple[int, int], threads: int | None = None
+    ) -> OrtForward:
+        """Export ``backbone`` (:func:`export_frozen`) and open a session on it."""
+        return cls(export_frozen(backbone, input_size), threads)
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or tuple(x.shape[2:]) != self.input_size:
+            raise ValueError(
+                f"the ONNX backbone takes (N, 3, {self.input_size[0]}, {self.input_size[1]}) "
+                f"pictures, got {tuple(x.shape)}"
+            )
+        images = x.detach().to("cpu", torch.float32).contiguous().numpy()
+        (features,) = self.session.run([_OUTPUT], {_INPUT: images})
+        return torch.from_numpy(features)
+
+
+def relative_difference(ours: torch.Tensor, reference: torch.Tensor) -> float:
+    """``max |ours - reference| / max |reference|``: 0.0 when both are all zeros, ``inf`` when
+    the shapes differ or either holds a non-finite value."""
+    if ours.shape != reference.shape:
+        return math.inf
+    ours, reference = ours.double(), reference.double()
+    if not (torch.isfinite(ours).all() and torch.isfinite(reference).all()):
+        return math.inf
+    diff = float((ours - reference).abs().max()) if ours.numel() else 0.0
+    scale = float(reference.abs().max()) if reference.numel() else 0.0
+    if diff == 0.0:
+        return 0.0
+    return diff / scale if scale > 0 else math.inf
+
+
+def _check_images(input_size: tuple[int, int], check_batch: torch.Tensor | None) -> torch.Tensor:
+    if check_batch is not None and len(check_batch) > 0:
+        return check_batch[:CHECK_IMAGES].detach().to("cpu", torch.float32).contiguous()
+    # A seeded generator of its own: the check never moves the run's random streams.
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(CHECK_IMAGES, 3, *input_size, generator=generator)
+
+
+def _ort_or_reason(
+    backbone: nn.Module, input_size: tuple[int, int], check_batch: torch.Tensor | None
+) -> tuple[OrtForward | None, str]:
+    """An ORT forward that matched ``backbone`` on the check batch, with the one-line result;
+    or None with the reason it cannot be used."""
+    missing = onnxruntime_missing()
+    if missing is not None:
+        return None, missing
+    try:
+        model = export_frozen(backbone, input_size)
+    except Exception as exc:  # any exporter failure means "this module does not export"
+        return None, f"export failed ({_one_line(exc)})"
+    try:
+        forward = OrtForward(model)
+        images = _check_images(input_size, check_batch)
+        ours = forward(images)
+    except Exception as exc:  # ORT refusing the graph or failing on it: torch runs instead
+        return None, f"onnxruntime failed ({_one_line(exc)})"
+    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
+        reference = backbone(images).float()
+    difference = relative_difference(ours, reference)
+    if not difference <= MATCH_RTOL:
+        return None, (
+            f"output differs from torch's by {difference:.2g} of its scale "
+            f"(tolerance {MATCH_RTOL:g})"
+        )
+    return forward, f"matched torch to {difference:.1g} of the output scale"
+
+
+def frozen_forward(
+    backbone: nn.Module,
+    input_size: int | tuple[int, int],
+    backend: str = "auto",
+    *,
+    check_batch: torch.Tensor | None = None,
+) -> tuple[Forward, BackendChoice]:
+    """The forward to run the frozen ``backbone`` with for as long as its weights stay as they
+    are, and which backend it is.
+
+    ``backbone``: the module the torch path runs (a BatchNorm-folded copy or the backbone
+    itself), frozen and in eval mode; it is returned as the torch forward. ``input_size``: the
+    pictures' side. ``backend``: ``torch`` always returns the module; on a CPU module ``auto``
+    returns ORT when it exports and matched torch on ``CHECK_IMAGES`` pictures of
+    ``check_batch`` (seeded noise when None), else the module with the reason;
+    ``onnxruntime`` does the same but raises :class:`BackendError` instead of falling back.
+    Off the CPU (CUDA, MPS) the GPU path stays on torch whatever was asked.
+
+    The ORT forward returns float32 features on the CPU; the torch forward returns what the
+    module returns, on its device. Callers run either under ``torch.inference_mode()``.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(
+            f"unknown inference backend {backend!r}; choose one of {', '.join(BACKENDS)}"
+        )
+    if backend == "torch":
+        return backbone, BackendChoice("torch", backend, "chosen")
+    device = _module_device(backbone)
+    if device.type != "cpu":
+        return backbone, BackendChoice("torch", backend, f"{device.type} runs on torch")
+    size = (input_size, input_size) if isinstance(input_size, int) else input_size
+    forward, reason = _ort_or_reason(backbone, size, check_batch)
+    if forward is not None:
+        return forward, BackendChoice("onnxruntime", backend, reason)
+    if backend == "onnxruntime":
+        raise BackendError(f"cannot run the backbone on onnxruntime: {reason}")
+    return backbone, BackendChoice("torch", backend, f"fell back to torch: {reason}")
+
+
+__all__ = [
+    "BACKENDS",
+    "CHECK_IMAGES",
+    "MATCH_RTOL",
+    "OPSET",
+    "BackendChoice",
+    "BackendError",
+    "Forward",
+    "OrtForward",
+    "export_frozen",
+    "frozen_forward",
+    "onnxruntime_missing",
+    "relative_difference",
+]
