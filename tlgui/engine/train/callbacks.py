@@ -189,26 +189,24 @@ class EarlyStopping(LoopCallback):
         if self.best.weights is None:
             return
         model = self._model()
-        current = model.state_dict()
-        changed = {k: v for k, v in self.best.weights.items() if not torch.equal(current[k], v)}
-        model.load_state_dict(changed, strict=False)
+        model.load_state_dict(self._best_diff(), strict=False)
+
+    def _best_diff(self) -> dict[str, torch.Tensor]:
+        """The best weights that differ from the model's current ones (the head, in transfer
+        mode): what putting them back has to write, and what a resume file stores."""
+        assert self.best.weights is not None
+        current = self._model().state_dict()
+        return {
+            k: v
+            for k, v in self.best.weights.items()
+            if k not in current or not torch.equal(v, current[k].detach().to(v.device))
+        }
 
     def state_dict(self) -> dict[str, Any]:
         # The best weights are stored as their difference from the current ones (the head, in
         # transfer mode): the frozen backbone is not stored twice.
-        current = {k: v.detach() for k, v in self._model().state_dict().items()}
-        best = self.best.weights
-        diff = (
-            None
-            if best is None
-            else {
-                k: v
-                for k, v in best.items()
-                if k not in current or not torch.equal(v, current[k].to(v.device))
-            }
-        )
         return {
-            "best_diff": diff,
+            "best_diff": None if self.best.weights is None else self._best_diff(),
             "best_key": list(self.best.key) if self.best.key is not None else None,
             "best_epoch": self.best.epoch,
             "best_acc": float(self.best.accuracy),
