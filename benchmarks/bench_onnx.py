@@ -5,14 +5,15 @@
 
 ``forward`` (per backbone, 224 px, random pictures): the torch path as the engine runs a frozen
 backbone (BatchNorm folded by :func:`tlgui.engine.frozen.fold_batchnorm`, channels_last,
-``torch.inference_mode``) against :class:`tlgui.engine.onnx_backend.OrtForward` as tlgui sets
-it up, at batch 32 and batch 1 (four calls per sample): medians of ``--runs`` samples after one
-warm-up, in ms per picture, and the ratio. The two paths take turns sample by sample, so load
-from other processes weighs on both alike. Also the one-off costs of a frozen phase: the export
-(:func:`export_frozen`), opening the session, the first-batch check's two forwards on
-``CHECK_IMAGES`` pictures (each backend's first call), and :func:`frozen_forward` as a whole.
-EfficientNet-Lite0 runs its ImageNet weights (shipped in a package); the others random weights
-(no offline ImageNet weights here), which take the same time.
+``torch.inference_mode``, under the allocator settings a training run has:
+:func:`tlgui.process.tuned_for_training`) against :class:`tlgui.engine.onnx_backend.OrtForward`
+as tlgui sets it up, at batch 32 and batch 1 (four calls per sample): medians of ``--runs``
+samples after one warm-up, in ms per picture, and the ratio. The two paths take turns sample by
+sample, so load from other processes weighs on both alike. Also the one-off costs of a frozen
+phase: the export (:func:`export_frozen`), opening the session, the first-batch check's two
+forwards on ``CHECK_IMAGES`` pictures (each backend's first call), and :func:`frozen_forward` as
+a whole. EfficientNet-Lite0 runs its ImageNet weights (shipped in a package); the others random
+weights (no offline ImageNet weights here), which take the same time.
 
 ``memory`` (per backbone): in a fresh process per path that has built the backbone, the peak
 RSS of setting the path up (for ORT: export and session) and running five batches of 32, above
@@ -42,6 +43,7 @@ from torch import nn
 from tlgui.engine.backbones import build_backbone, get_info
 from tlgui.engine.frozen import fold_batchnorm
 from tlgui.engine.onnx_backend import CHECK_IMAGES, OrtForward, export_frozen, frozen_forward
+from tlgui.process import tuned_for_training
 
 DEFAULT_BACKBONES = ("efficientnet_lite0", "resnet18", "mobilenet_v3_large")
 SIZE = 224
@@ -257,6 +259,13 @@ def main(argv: list[str] | None = None) -> None:
         f"medians of {args.runs}"
     )
     result: dict = {}
+    with tuned_for_training():  # the allocator settings a training run has (tlgui.process)
+        run_sections(args, result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+def run_sections(args: argparse.Namespace, result: dict) -> None:
     if "forward" in args.sections:
         result["forward"] = []
         print(
@@ -298,8 +307,6 @@ def main(argv: list[str] | None = None) -> None:
                 f"{'on ' if r['spinning'] else 'off'}: {r['alone_ms']:6.1f} "
                 f"{r['with_head_ms']:6.1f} {r['beside_decoder_ms']:6.1f}"
             )
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

@@ -37,11 +37,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from train_summary import summarise  # benchmarks/train_summary.py
 
 CONFIGS: dict[str, dict] = {
     # name: backbone, weights, mode, augmentation
@@ -59,6 +60,10 @@ CONFIGS: dict[str, dict] = {
     "r18-aug": dict(backbone="resnet18", weights="none", mode="transfer", augment=True),
     "r18-noaug": dict(backbone="resnet18", weights="none", mode="transfer", augment=False),
     "r18-ft": dict(backbone="resnet18", weights="none", mode="finetune", augment=True),
+    "mv3-aug": dict(backbone="mobilenet_v3_large", weights="none", mode="transfer", augment=True),
+    "mv3-noaug": dict(
+        backbone="mobilenet_v3_large", weights="none", mode="transfer", augment=False
+    ),
 }
 
 
@@ -161,6 +166,18 @@ def run_baseline(cfg: dict, data: str, epochs: int, batch_size: int, device: str
     }
 
 
+class _FeaturePasses:
+    """Seconds the engine spent in its frozen-feature passes (each split's pass, from its
+    start to its last batch: loading, the backend's export and check, the forward)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def on_batch_end(self, event) -> None:
+        if event.phase == "features" and event.batch == event.batches:
+            self.seconds += event.elapsed
+
+
 def run_engine(
     cfg: dict, data: str, epochs: int, batch_size: int, device: str, inference_backend: str = "auto"
 ) -> dict:
@@ -185,12 +202,14 @@ def run_engine(
         augment=preset("default" if cfg["augment"] else "none").to_dict(),
         inference_backend=inference_backend,
     )
+    passes = _FeaturePasses()
     t_start = time.perf_counter()
-    trainer = Trainer(scan, config)
+    trainer = Trainer(scan, config, callbacks=[passes])
     with tuned_for_training():  # the process settings `tlgui train` runs with
         result = trainer.fit()
     bank = trainer.loop.batches.bank
     return {
+        "feature_s": passes.seconds,
         "epoch_s": [e.seconds for e in result.history],
         "val_acc": [e.val_acc for e in result.history],
         "n_train": len(scan.splits["train"]),
@@ -313,6 +332,9 @@ def _tree_rss(pid: int) -> int:
 
 
 def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
+    """One run in a subprocess. ``impl`` is a runner's name; ``engine:BACKEND`` is the engine
+    with that inference backend."""
+    impl, _, backend = impl.partition(":")
     cmd = [
         sys.executable,
         __file__,
@@ -327,7 +349,7 @@ def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
         "--device",
         args.device,
         "--inference-backend",
-        args.inference_backend,
+        backend or args.inference_backend[0],
     ]
     out_path = Path(f"/tmp/bench_train_{os.getpid()}.json")
     cmd += ["--json", str(out_path)]
@@ -348,58 +370,6 @@ def run_child(impl: str, config: str, args: argparse.Namespace) -> dict:
     return result
 
 
-def _ips(r: dict) -> float:
-    return r["n_train"] * len(r["epoch_s"]) / sum(r["epoch_s"]) if r["epoch_s"] else float("nan")
-
-
-def _best(rs: list[dict]) -> float:
-    return statistics.median(max(r["val_acc"]) for r in rs)
-
-
-def summarise(config: str, runs: dict[str, list[dict]]) -> list[str]:
-    med = statistics.median
-    lines = [f"== {config}: {CONFIGS[config]}"]
-    for impl, rs in runs.items():
-        if impl == "probe":
-            lines.append(
-                f"  probe     features {med(r['feature_s'] for r in rs):7.1f} s  "
-                f"wall {med(r['wall_s'] for r in rs):7.1f} s  "
-                f"val acc {med(r['val_acc'][-1] for r in rs):.3f}  "
-                f"(l2 {rs[0]['l2']:g}, cv {rs[0]['cv']})  "
-                f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree"
-            )
-            continue
-        epochs = [med(r["epoch_s"][i] for r in rs) for i in range(len(rs[0]["epoch_s"]))]
-        lines.append(
-            f"  {impl:9s} epochs [{', '.join(f'{s:.2f}' for s in epochs)}] s  "
-            f"wall {med(r['wall_s'] for r in rs):7.1f} s  {med(_ips(r) for r in rs):7.1f} img/s  "
-            f"val acc best {med(max(r['val_acc']) for r in rs):.3f} "
-            f"last {med(r['val_acc'][-1] for r in rs):.3f}  "
-            f"peak RSS {med(r['peak_tree_mb'] for r in rs):6.0f} MB tree "
-            f"({med(r['maxrss_mb'] for r in rs):5.0f} MB largest process)  runs={len(rs)}"
-        )
-    if "baseline" in runs and "engine" in runs:
-        b, e = runs["baseline"], runs["engine"]
-        bw, ew = med(r["wall_s"] for r in b), med(r["wall_s"] for r in e)
-        b_epoch = med(s for r in b for s in r["epoch_s"])
-        later = [s for r in e for s in r["epoch_s"][1:]]
-        lines.append(
-            f"  ratios    engine/baseline wall {ew / bw:.3f}  "
-            f"img/s {med(_ips(r) for r in e) / med(_ips(r) for r in b):.2f}x  "
-            f"later-epoch/baseline-epoch {max(later) / b_epoch if later else float('nan'):.4f}  "
-            f"RSS {med(r['peak_tree_mb'] for r in e) / med(r['peak_tree_mb'] for r in b):.2f}  "
-            f"val acc diff {_best(e) - _best(b):+.3f}"
-        )
-    if "probe" in runs and "engine" in runs:
-        p, e = runs["probe"], runs["engine"]
-        lines.append(
-            f"  vs probe  engine wall / probe feature time "
-            f"{med(r['wall_s'] for r in e) / med(r['feature_s'] for r in p):.2f}  "
-            f"acc diff {med(max(r['val_acc']) for r in e) - med(r['val_acc'][-1] for r in p):+.3f}"
-        )
-    return lines
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("data")
@@ -411,9 +381,11 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     ap.add_argument(
         "--inference-backend",
-        default="auto",
+        nargs="+",
+        default=["auto"],
         choices=("auto", "torch", "onnxruntime"),
-        help="the engine's TrainConfig.inference_backend (default: auto)",
+        help="the engine's TrainConfig.inference_backend (default: auto); several run the "
+        "engine once per backend, interleaved, and compare each with torch's",
     )
     ap.add_argument("--json", help="write all raw results here")
     ap.add_argument("--child", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)
@@ -421,7 +393,7 @@ def main() -> None:
 
     if args.child:
         impl, config = args.child
-        extra = {"inference_backend": args.inference_backend} if impl == "engine" else {}
+        extra = {"inference_backend": args.inference_backend[0]} if impl == "engine" else {}
         result = RUNNERS[impl](
             CONFIGS[config], args.data, args.epochs, args.batch_size, args.device, **extra
         )
@@ -433,13 +405,16 @@ def main() -> None:
     print(
         f"# {args.data}  epochs={args.epochs} batch={args.batch_size} device={args.device} "
         f"cpus={os.cpu_count()} torch={torch.__version__} threads={torch.get_num_threads()} "
-        f"inference-backend={args.inference_backend}",
+        f"inference-backend={' '.join(args.inference_backend)}",
         flush=True,
     )
     everything: dict[str, dict[str, list[dict]]] = {}
     for config in args.configs:
         runs: dict[str, list[dict]] = {}
         impls = [i for i in args.impls if i != "probe" or CONFIGS[config]["mode"] == "transfer"]
+        if len(args.inference_backend) > 1:
+            at = impls.index("engine") if "engine" in impls else len(impls)
+            impls[at : at + 1] = [f"engine:{b}" for b in args.inference_backend]
         for _ in range(args.runs):
             for impl in impls:  # interleaved, so load changes hit every implementation alike
                 r = run_child(impl, config, args)
@@ -454,7 +429,7 @@ def main() -> None:
                     flush=True,
                 )
         everything[config] = runs
-        print("\n".join(summarise(config, runs)), flush=True)
+        print("\n".join(summarise(config, CONFIGS[config], runs)), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(everything, indent=1))
 

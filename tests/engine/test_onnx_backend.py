@@ -184,3 +184,29 @@ def test_backend_choice_is_one_line_and_plain_json() -> None:
         "requested": "auto",
         "reason": "fell back to torch: export failed (x)",
     }
+
+
+def test_auto_keeps_torch_where_onnxruntime_is_not_faster(monkeypatch) -> None:
+    monkeypatch.setattr(onnx_backend, "MIN_SPEEDUP", float("inf"))
+    net = _Pooled().eval()
+    forward, choice = frozen_forward(net, 32, "auto", check_batch=_pictures(4, 32))
+    assert forward is net
+    assert choice.name == "torch" and choice.requested == "auto"
+    assert choice.reason.startswith("fell back to torch: torch is as fast here (onnxruntime ran")
+    # Forcing onnxruntime skips the timing: the user asked for it.
+    forced, choice = frozen_forward(net, 32, "onnxruntime")
+    assert isinstance(forced, OrtForward) and choice.name == "onnxruntime"
+
+
+def test_auto_says_how_much_faster_onnxruntime_ran(monkeypatch) -> None:
+    calls: list[int] = []
+    real = onnx_backend._best_seconds
+
+    def timed(forward, images):
+        calls.append(len(images))
+        return real(forward, images)
+
+    monkeypatch.setattr(onnx_backend, "_best_seconds", timed)
+    _forward, choice = frozen_forward(_Pooled().eval(), 32, "auto", check_batch=_pictures(8, 32))
+    assert calls == [onnx_backend.CHECK_IMAGES] * 2  # torch's and ORT's, on the check pictures
+    assert choice.name == "onnxruntime" and choice.reason.endswith("x faster")

@@ -177,3 +177,27 @@ def test_predict_gives_the_same_answers_with_either_backend(data: Path) -> None:
     tta_ort = Predictor.from_bundle(bundle, tta=True, inference_backend="onnxruntime")
     for a, b in zip(tta_ort.predict_paths(files), tta_torch.predict_paths(files), strict=True):
         assert a.label == b.label and a.prob == pytest.approx(b.prob, abs=1e-4)
+
+
+@pytest.mark.parametrize("tta", [False, True])
+def test_evaluating_a_trained_model_runs_its_backbone_on_onnxruntime(
+    data: Path, tta: bool
+) -> None:
+    """A trained model's weights do not change during an evaluation, so its backbone (frozen
+    or fine-tuned) takes the no-gradient path; the report equals torch's to float rounding."""
+    from tlgui.engine.train import evaluate_bundle
+
+    result, _events = _run(data, mode="finetune", epochs=1, augment=preset("none").to_dict())
+    bundle = bundle_from_result(result)
+    scan = scan_dataset(data)
+    reports, chosen = {}, {}
+    for backend in ("torch", "onnxruntime"):
+        listener = Backends()
+        reports[backend] = evaluate_bundle(
+            bundle, scan, "val", tta=tta, inference_backend=backend, callbacks=[listener]
+        )
+        chosen[backend] = [e.backend for e in listener.events]
+    assert chosen == {"torch": ["torch"], "onnxruntime": ["onnxruntime"]}
+    a, b = reports["torch"], reports["onnxruntime"]
+    assert a.accuracy == b.accuracy and a.confusion_matrix == b.confusion_matrix
+    assert abs(a.loss - b.loss) < 1e-4

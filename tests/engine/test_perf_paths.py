@@ -404,16 +404,21 @@ def test_decoded_cache_is_bounded_and_never_keeps_a_failure(tmp_path: Path) -> N
     assert calls.count(str(broken)) == 6 and str(broken) not in cache.images
 
 
-def test_decoded_cache_gives_the_same_run(small: Path, monkeypatch) -> None:
+def test_decoded_cache_gives_the_same_run(small: Path) -> None:
     """Augmented transfer and fine-tune: with the decoded-picture cache the metrics are the
     ones the uncached run gives (the same pixels go through the same transforms)."""
     scan = scan_dataset(small)
     aug = preset("default").to_dict()
     for mode in ("transfer", "finetune"):
-        cfg = TrainConfig(**{**BASE, "mode": mode}, epochs=2, patience=0, augment=aug)
         runs = []
         for budget in (0, 2**30):
-            monkeypatch.setattr(BatchSource, "decoded_cache_bytes", budget)
+            cfg = TrainConfig(
+                **{**BASE, "mode": mode},
+                epochs=2,
+                patience=0,
+                augment=aug,
+                decoded_cache_mb=budget // 2**20,
+            )
             trainer = Trainer(scan, cfg)
             runs.append(
                 [

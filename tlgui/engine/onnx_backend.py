@@ -13,8 +13,12 @@ whole decision and nothing else; it never imports Qt and changes no process-wide
 - :class:`OrtForward` runs those bytes: ``NCHW float tensor -> features tensor`` on the CPU.
 - :func:`frozen_forward` picks the backend for one frozen phase (``auto``, ``torch`` or
   ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU,
-  only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and otherwise
-  falls back to the module itself with the reason in one line.
+  only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and only when
+  it also ran that batch at least :data:`MIN_SPEEDUP` times faster than torch did, in this
+  process; otherwise it falls back to the module itself with the reason in one line. The speed
+  is measured, not assumed: which library is faster depends on the network and the machine
+  (on a 2-core x86 CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about
+  1.6x faster and ResNet-18 and MobileNetV3 slower than torch's channels-last kernels).
 
 Threads: ORT's intra-op pool gets ``torch.get_num_threads()`` threads, so the one thread
 setting the program already makes (torch's) bounds both libraries; the two never compute at
@@ -29,6 +33,8 @@ from __future__ import annotations
 import inspect
 import io
 import math
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,14 +61,27 @@ padding, pooling or activation) is off by 1e-2 of the scale or more. 1e-3 sits b
 and a feature error that small moves a linear head's logits by a similarly negligible amount.
 """
 
-CHECK_IMAGES = 2
-"""Pictures of the check batch run through both backends (two, so the dynamic batch axis is
-exercised: the export traces one)."""
+CHECK_IMAGES = 4
+"""Pictures of the check batch run through both backends (several, so the dynamic batch axis is
+exercised: the export traces one; four, so the timing of :data:`MIN_SPEEDUP` is not all
+per-call overhead)."""
+
+MIN_SPEEDUP = 1.1
+"""``auto`` runs ORT only when it ran the check batch at least this many times faster than
+torch (best of :data:`TIMED_CALLS` calls each, after the check's own warm-up call). Below that
+the gain does not pay for the session's memory, and the timing's noise could flip the order."""
+
+TIMED_CALLS = 2
 
 _INPUT, _OUTPUT = "images", "features"
 
 # torch 2.5 and later pick the exporter with ``dynamo`` (and default to the dynamo one from
 # 2.9); earlier releases have only the TorchScript-based one and no such argument.
+# torch's ONNX exporter keeps process-wide state while it runs (it refuses to start while
+# another export is under way: "GLOBALS.in_onnx_export must be False"), so exports from two
+# threads (a prediction's backend check while File ▸ Export runs) take turns.
+_EXPORT_LOCK = threading.Lock()
+
 _TORCHSCRIPT_EXPORTER: dict[str, bool] = (
     {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 )
@@ -111,9 +130,12 @@ def _module_device(module: nn.Module) -> torch.device:
     return tensor.device if tensor is not None else torch.device("cpu")
 
 
-def export_frozen(backbone: nn.Module, input_size: int | tuple[int, int]) -> bytes:
+def export_frozen(
+    backbone: nn.Module, input_size: int | tuple[int, int], *, output_name: str = _OUTPUT
+) -> bytes:
     """``backbone`` (on the CPU) as ONNX bytes: input ``images`` (N, 3, H, W) with N dynamic
-    and H x W = ``input_size``, output ``features``; weights in eval mode, constants folded.
+    and H x W = ``input_size``, output ``output_name`` (``features``); weights in eval mode,
+    constants folded. :mod:`tlgui.engine.export` exports whole models with these settings.
 
     The module is exported as it is: a BatchNorm-folded copy exports fewer nodes, an unfolded
     one works as well (ORT folds BatchNorm into the convolutions itself). Its train/eval flag is
@@ -123,22 +145,23 @@ def export_frozen(backbone: nn.Module, input_size: int | tuple[int, int]) -> byt
     example = torch.zeros(1, 3, height, width)
     was_training = backbone.training
     buffer = io.BytesIO()
-    try:
-        backbone.eval()
-        # Outside inference mode and autocast: the exporter traces ordinary float32 tensors.
-        with torch.inference_mode(False), torch.no_grad(), torch.autocast("cpu", enabled=False):
-            torch.onnx.export(
-                backbone,
-                (example,),
-                buffer,
-                **_TORCHSCRIPT_EXPORTER,
-                opset_version=OPSET,
-                input_names=[_INPUT],
-                output_names=[_OUTPUT],
-                dynamic_axes={_INPUT: {0: "batch"}, _OUTPUT: {0: "batch"}},
-            )
-    finally:
-        backbone.train(was_training)
+    with _EXPORT_LOCK:
+        try:
+            backbone.eval()
+            # Outside inference mode and autocast: the exporter traces ordinary float32 tensors.
+            with torch.inference_mode(False), torch.no_grad(), torch.autocast("cpu", enabled=False):
+                torch.onnx.export(
+                    backbone,
+                    (example,),
+                    buffer,
+                    **_TORCHSCRIPT_EXPORTER,
+                    opset_version=OPSET,
+                    input_names=[_INPUT],
+                    output_names=[output_name],
+                    dynamic_axes={_INPUT: {0: "batch"}, output_name: {0: "batch"}},
+                )
+        finally:
+            backbone.train(was_training)
     return buffer.getvalue()
 
 
@@ -212,18 +235,41 @@ def relative_difference(ours: torch.Tensor, reference: torch.Tensor) -> float:
 
 
 def _check_images(input_size: tuple[int, int], check_batch: torch.Tensor | None) -> torch.Tensor:
+    """The first pictures of ``check_batch`` in its own memory format (the format the real
+    batches reach the torch module in), or seeded noise."""
     if check_batch is not None and len(check_batch) > 0:
-        return check_batch[:CHECK_IMAGES].detach().to("cpu", torch.float32).contiguous()
+        return check_batch[:CHECK_IMAGES].detach().to("cpu", torch.float32)
     # A seeded generator of its own: the check never moves the run's random streams.
     generator = torch.Generator().manual_seed(0)
     return torch.randn(CHECK_IMAGES, 3, *input_size, generator=generator)
 
 
+def _best_seconds(forward: Forward, images: torch.Tensor) -> float:
+    best = math.inf
+    for _ in range(TIMED_CALLS):
+        start = time.perf_counter()
+        forward(images)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _speedup(backbone: nn.Module, ort: OrtForward, images: torch.Tensor) -> float:
+    """How many times faster ``ort`` ran ``images`` than ``backbone`` (both already warm)."""
+    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
+        torch_s = _best_seconds(backbone, images)
+        ort_s = _best_seconds(ort, images)
+    return torch_s / ort_s if ort_s > 0 else math.inf
+
+
 def _ort_or_reason(
-    backbone: nn.Module, input_size: tuple[int, int], check_batch: torch.Tensor | None
+    backbone: nn.Module,
+    input_size: tuple[int, int],
+    check_batch: torch.Tensor | None,
+    timed: bool,
 ) -> tuple[OrtForward | None, str]:
-    """An ORT forward that matched ``backbone`` on the check batch, with the one-line result;
-    or None with the reason it cannot be used."""
+    """An ORT forward that matched ``backbone`` on the check batch (and, when ``timed``, ran it
+    :data:`MIN_SPEEDUP` times faster), with the one-line result; or None with the reason it
+    is not used."""
     missing = onnxruntime_missing()
     if missing is not None:
         return None, missing
@@ -245,7 +291,13 @@ def _ort_or_reason(
             f"output differs from torch's by {difference:.2g} of its scale "
             f"(tolerance {MATCH_RTOL:g})"
         )
-    return forward, f"matched torch to {difference:.1g} of the output scale"
+    matched = f"matched torch to {difference:.1g} of the output scale"
+    if not timed:
+        return forward, matched
+    speedup = _speedup(backbone, forward, images)
+    if not speedup >= MIN_SPEEDUP:
+        return None, f"torch is as fast here (onnxruntime ran {speedup:.2f}x torch's speed)"
+    return forward, f"{matched}, {speedup:.1f}x faster"
 
 
 def frozen_forward(
@@ -261,9 +313,10 @@ def frozen_forward(
     ``backbone``: the module the torch path runs (a BatchNorm-folded copy or the backbone
     itself), frozen and in eval mode; it is returned as the torch forward. ``input_size``: the
     pictures' side. ``backend``: ``torch`` always returns the module; on a CPU module ``auto``
-    returns ORT when it exports and matched torch on ``CHECK_IMAGES`` pictures of
-    ``check_batch`` (seeded noise when None), else the module with the reason;
-    ``onnxruntime`` does the same but raises :class:`BackendError` instead of falling back.
+    returns ORT when it exports, matched torch on ``CHECK_IMAGES`` pictures of ``check_batch``
+    (seeded noise when None) and ran them :data:`MIN_SPEEDUP` times faster, else the module
+    with the reason; ``onnxruntime`` skips the timing and raises :class:`BackendError` where
+    ``auto`` would fall back for any other reason.
     Off the CPU (CUDA, MPS) the GPU path stays on torch whatever was asked.
 
     The ORT forward returns float32 features on the CPU; the torch forward returns what the
@@ -279,7 +332,7 @@ def frozen_forward(
     if device.type != "cpu":
         return backbone, BackendChoice("torch", backend, f"{device.type} runs on torch")
     size = (input_size, input_size) if isinstance(input_size, int) else input_size
-    forward, reason = _ort_or_reason(backbone, size, check_batch)
+    forward, reason = _ort_or_reason(backbone, size, check_batch, timed=backend == "auto")
     if forward is not None:
         return forward, BackendChoice("onnxruntime", backend, reason)
     if backend == "onnxruntime":
@@ -291,6 +344,7 @@ __all__ = [
     "BACKENDS",
     "CHECK_IMAGES",
     "MATCH_RTOL",
+    "MIN_SPEEDUP",
     "OPSET",
     "BackendChoice",
     "BackendError",
