@@ -1,10 +1,12 @@
 """Render every step of the app into docs/screenshots/*.png (offscreen; for the README).
 
-    python scripts/screenshots.py [DATA] [--out docs/screenshots] [--epochs 6]
+    python scripts/screenshots.py [DATA] [--out docs/screenshots] [--epochs 6] [--lang ja]
 
 DATA defaults to ../shared/datasets/hymenoptera_data when it exists, else a small generated
 dataset. Trains efficientnet_lite0 in transfer mode for real, so the curves, the results and
-the predictions shown are genuine.
+the predictions shown are genuine. ``--lang ja`` shows the app in Japanese (as Preferences ▸
+Language would) and names the files ``1-data-ja.png`` and so on; the text needs a font with
+Japanese glyphs (e.g. Debian's fonts-ipafont-gothic).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main() -> int:
     ap.add_argument("data", nargs="?", default=str(default) if default.is_dir() else None)
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--lang", help="UI language (a translation's code, e.g. ja)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="tlgui-shots-"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
@@ -57,7 +60,12 @@ def main() -> int:
 
     from tlgui.gui.app import make_app
     from tlgui.gui.main_window import MainWindow
+    from tlgui.gui.preference_store import PREFERENCES
+    from tlgui.gui.settings import make_settings
 
+    if args.lang:
+        make_settings().setValue(PREFERENCES["language"].key, args.lang)
+    suffix = f"-{args.lang}" if args.lang else ""
     app = make_app([])
     w = MainWindow()
     w.resize(1360, 860)
@@ -66,8 +74,9 @@ def main() -> int:
 
     def shot(name: str) -> None:
         settle(app)
-        w.grab().save(str(out / name))
-        print("wrote", out / name, flush=True)
+        path = out / name.replace(".png", f"{suffix}.png")
+        w.grab().save(str(path))
+        print("wrote", path, flush=True)
 
     scan = w.load_dataset(args.data)
     if scan is None:

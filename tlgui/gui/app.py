@@ -17,21 +17,14 @@ import time
 
 T_START = time.perf_counter()
 
-from PySide6.QtCore import QLocale, QTimer, QTranslator  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from .resources import app_icon, translations_dir  # noqa: E402
+from .i18n import install_translators  # noqa: E402
+from .preference_store import language  # noqa: E402
+from .resources import app_icon  # noqa: E402
 from .settings import APP_NAME, organization  # noqa: E402
-
-
-def install_translator(app: QApplication) -> QTranslator | None:
-    """Load ``resources/translations/tlgui_<locale>.qm`` when one exists for the UI language."""
-    translator = QTranslator(app)
-    if translator.load(QLocale(), "tlgui", "_", str(translations_dir())):
-        app.installTranslator(translator)
-        return translator
-    return None
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -43,7 +36,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     if os.environ.get("TLGUI_STYLE", "Fusion"):
         app.setStyle(os.environ.get("TLGUI_STYLE", "Fusion"))
-    install_translator(app)
+    # The Preferences' language, or the system's: before any window sets its texts.
+    install_translators(app, language())
     return app
 
 

@@ -37,6 +37,7 @@ from ..engine.events import (
 )
 from ..engine.runs import ResumePlan, RunError, RunFolder
 from .jobs import Job, JobControl
+from .preference_store import runs_location
 from .warm_up import import_engine
 
 IDLE, PREPARING, RUNNING, STOPPING = "idle", "preparing", "running", "stopping"
@@ -191,12 +192,13 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------ starting
 
     def start(self, scan: DatasetScan, config: dict[str, Any]) -> bool:
-        """Train on ``scan`` with ``config`` (``TrainConfig`` fields) in a new run folder;
-        False when a run is active or no run folder can be made (``failed`` says why)."""
+        """Train on ``scan`` with ``config`` (``TrainConfig`` fields) in a new run folder under
+        the Preferences' runs location; False when a run is active or no run folder can be
+        made (``failed`` says why)."""
         if self.state != IDLE:
             return False
         try:
-            run = RunFolder.create()
+            run = RunFolder.create(root=runs_location())
         except RunError as exc:
             self.failed.emit(str(exc))
             return False

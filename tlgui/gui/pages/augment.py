@@ -56,7 +56,7 @@ class AugmentPage(QWidget):
         self.debounce.timeout.connect(self._render_now)
         self._build()
         self.set_spec(augment.preset("default"))
-        self.presetCombo.setCurrentText("default")
+        self.presetCombo.setCurrentIndex(self.presetCombo.findData("default"))
 
     # ------------------------------------------------------------------ layout
 
@@ -80,8 +80,14 @@ class AugmentPage(QWidget):
         top = QFormLayout()
         self.presetCombo = QComboBox()
         self.presetCombo.setObjectName("augmentPresetCombo")
+        titles = {
+            "none": self.tr("none", "augmentation preset"),
+            "light": self.tr("light", "augmentation preset"),
+            "default": self.tr("default", "augmentation preset"),
+            "strong": self.tr("strong", "augmentation preset"),
+        }
         for name in PRESET_NAMES:
-            self.presetCombo.addItem(name, name)
+            self.presetCombo.addItem(titles.get(name, name), name)
         self.presetCombo.setItemData(
             0, self.tr("No augmentation: train on the eval view"), Qt.ItemDataRole.ToolTipRole
         )

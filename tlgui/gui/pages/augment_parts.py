@@ -21,63 +21,68 @@ INPUT_SIZE = 224
 PRESET_TOLERANCE = 0.006  # spin boxes show two decimals: closer than this is the same value
 
 
-def _N(text: str) -> str:
-    """Mark a label for translation (looked up with the page's ``tr`` at use)."""
-    return QT_TRANSLATE_NOOP("AugmentPage", text)
-
-
-# Group -> (field, label, maximum, step, tooltip); the minimum is in KNOB_MINIMA (else 0).
+# Group -> (field, label, maximum, step, tooltip); the minimum is in KNOB_MINIMA (else 0). Labels
+# and tooltips are marked for lupdate here and translated by the page's ``tr`` where shown.
 KNOBS: dict[str, list[tuple[str, str, float, float, str]]] = {
     "crop": [
         (
             "scale_min",
-            _N("Smallest crop (share of area)"),
+            QT_TRANSLATE_NOOP("AugmentPage", "Smallest crop (share of area)"),
             1.0,
             0.05,
-            _N("RandomResizedCrop keeps between this and the largest share of the picture"),
+            QT_TRANSLATE_NOOP(
+                "AugmentPage",
+                "RandomResizedCrop keeps between this and the largest share of the picture",
+            ),
         ),
-        ("scale_max", _N("Largest crop"), 1.0, 0.05, ""),
-        ("ratio_min", _N("Narrowest aspect ratio"), 4.0, 0.05, ""),
-        ("ratio_max", _N("Widest aspect ratio"), 4.0, 0.05, ""),
+        ("scale_max", QT_TRANSLATE_NOOP("AugmentPage", "Largest crop"), 1.0, 0.05, ""),
+        ("ratio_min", QT_TRANSLATE_NOOP("AugmentPage", "Narrowest aspect ratio"), 4.0, 0.05, ""),
+        ("ratio_max", QT_TRANSLATE_NOOP("AugmentPage", "Widest aspect ratio"), 4.0, 0.05, ""),
         (
             "resolution",
-            _N("Training resolution (share of input size)"),
+            QT_TRANSLATE_NOOP("AugmentPage", "Training resolution (share of input size)"),
             1.0,
             0.05,
-            _N(
+            QT_TRANSLATE_NOOP(
+                "AugmentPage",
                 "While the backbone trains (fine-tune), crops of 0.8 of the input size "
                 "(176 of 224 pixels) train about 1.6x faster, and since random crops zoom "
                 "in, objects then look as large as prediction shows them. A frozen "
-                "backbone always gets full-size crops."
+                "backbone always gets full-size crops.",
             ),
         ),
     ],
     "geometry": [
-        ("hflip", _N("Horizontal flip (probability)"), 1.0, 0.05, ""),
+        ("hflip", QT_TRANSLATE_NOOP("AugmentPage", "Horizontal flip (probability)"), 1.0, 0.05, ""),
         (
             "vflip",
-            _N("Vertical flip (probability)"),
+            QT_TRANSLATE_NOOP("AugmentPage", "Vertical flip (probability)"),
             1.0,
             0.05,
-            _N("Only for pictures without an up and down, e.g. microscopy"),
+            QT_TRANSLATE_NOOP(
+                "AugmentPage", "Only for pictures without an up and down, e.g. microscopy"
+            ),
         ),
-        ("rotation", _N("Rotation (± degrees)"), 180.0, 5.0, ""),
+        ("rotation", QT_TRANSLATE_NOOP("AugmentPage", "Rotation (± degrees)"), 180.0, 5.0, ""),
     ],
     "colour": [
-        ("brightness", _N("Brightness"), 1.0, 0.05, ""),
-        ("contrast", _N("Contrast"), 1.0, 0.05, ""),
-        ("saturation", _N("Saturation"), 1.0, 0.05, ""),
-        ("hue", _N("Hue"), 0.5, 0.01, ""),
-        ("grayscale", _N("Greyscale (probability)"), 1.0, 0.05, ""),
+        ("brightness", QT_TRANSLATE_NOOP("AugmentPage", "Brightness"), 1.0, 0.05, ""),
+        ("contrast", QT_TRANSLATE_NOOP("AugmentPage", "Contrast"), 1.0, 0.05, ""),
+        ("saturation", QT_TRANSLATE_NOOP("AugmentPage", "Saturation"), 1.0, 0.05, ""),
+        ("hue", QT_TRANSLATE_NOOP("AugmentPage", "Hue"), 0.5, 0.01, ""),
+        ("grayscale", QT_TRANSLATE_NOOP("AugmentPage", "Greyscale (probability)"), 1.0, 0.05, ""),
     ],
     "other": [
-        ("blur", _N("Blur (probability)"), 1.0, 0.05, ""),
+        ("blur", QT_TRANSLATE_NOOP("AugmentPage", "Blur (probability)"), 1.0, 0.05, ""),
         (
             "erasing",
-            _N("Random erasing (probability)"),
+            QT_TRANSLATE_NOOP("AugmentPage", "Random erasing (probability)"),
             1.0,
             0.05,
-            _N("Blanks a random rectangle: makes the model look at more than one spot"),
+            QT_TRANSLATE_NOOP(
+                "AugmentPage",
+                "Blanks a random rectangle: makes the model look at more than one spot",
+            ),
         ),
     ],
 }

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.backbones import BACKBONES
 from ...engine.config import FIELDS, FieldSpec
+from .. import field_texts
 from ..widgets.spin import LogSpinBox
 
 WEIGHTS_FILE = "__file__"  # the "From file…" entry of the weights list
@@ -38,25 +39,35 @@ WEIGHTS_FILE = "__file__"  # the "From file…" entry of the weights list
 LOCKED_WHILE_RUNNING = ("backbone", "weights", "epochs", "batch_size")
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TrainForm", text)
+# Texts outside the class name their context, so lupdate files them where they are looked up.
+translate = QCoreApplication.translate
 
 
-def _choice_labels() -> dict[str, dict[str, str]]:
-    """How the choices of a field are shown (the stored value otherwise)."""
+def choice_labels() -> dict[str, dict[str, str]]:
+    """How the choices of a field are shown (the stored value otherwise), in the UI
+    language."""
     return {
-        "optimizer": {"adamw": "AdamW", "adam": "Adam", "sgd": _tr("SGD (momentum)")},
-        "scheduler": {
-            "cosine": _tr("Cosine with warm-up"),
-            "onecycle": _tr("One-cycle"),
-            "step": _tr("Step (÷10 every third)"),
-            "none": _tr("Constant"),
+        "optimizer": {
+            "adamw": "AdamW",
+            "adam": "Adam",
+            "sgd": translate("TrainForm", "SGD (momentum)"),
         },
-        "device": {"auto": _tr("Automatic"), "cpu": "CPU", "cuda": "CUDA", "mps": "Apple MPS"},
+        "scheduler": {
+            "cosine": translate("TrainForm", "Cosine with warm-up"),
+            "onecycle": translate("TrainForm", "One-cycle"),
+            "step": translate("TrainForm", "Step (÷10 every third)"),
+            "none": translate("TrainForm", "Constant"),
+        },
+        "device": {
+            "auto": translate("TrainForm", "Automatic"),
+            "cpu": "CPU",
+            "cuda": "CUDA",
+            "mps": "Apple MPS",
+        },
         "weights": {
-            "imagenet": _tr("ImageNet (pretrained)"),
-            "none": _tr("None (random start)"),
-            WEIGHTS_FILE: _tr("From file…"),
+            "imagenet": translate("TrainForm", "ImageNet (pretrained)"),
+            "none": translate("TrainForm", "None (random start)"),
+            WEIGHTS_FILE: translate("TrainForm", "From file…"),
         },
     }
 
@@ -64,24 +75,27 @@ def _choice_labels() -> dict[str, dict[str, str]]:
 def _mode_texts() -> dict[str, tuple[str, str]]:
     return {
         "transfer": (
-            _tr("Transfer"),
-            _tr(
+            translate("TrainForm", "Transfer"),
+            translate(
+                "TrainForm",
                 "Freeze the pretrained backbone and train only the new output layer: fast, "
-                "and enough with a few dozen images per class."
+                "and enough with a few dozen images per class.",
             ),
         ),
         "finetune": (
-            _tr("Fine-tune"),
-            _tr(
+            translate("TrainForm", "Fine-tune"),
+            translate(
+                "TrainForm",
                 "Train every layer, the pretrained ones with a small learning rate and the "
-                "new head with a larger one: slower, best with more data."
+                "new head with a larger one: slower, best with more data.",
             ),
         ),
         "staged": (
-            _tr("Staged"),
-            _tr(
+            translate("TrainForm", "Staged"),
+            translate(
+                "TrainForm",
                 "First a few epochs with the backbone frozen, then unfreeze and train "
-                "everything with the two learning rates."
+                "everything with the two learning rates.",
             ),
         ),
     }
@@ -93,7 +107,7 @@ class Binding:
     def __init__(self, spec: FieldSpec, widget: QWidget) -> None:
         self.spec = spec
         self.widget = widget
-        widget.setToolTip(_tr(spec.help))
+        widget.setToolTip(field_texts.help_text(spec.name))
 
     def value(self) -> Any:
         widget = self.widget
@@ -181,7 +195,7 @@ class TrainForm(QWidget):
         spec = FIELDS[name]
         widget.setObjectName(object_name)
         if isinstance(widget, QComboBox):
-            labels = _choice_labels().get(name, {})
+            labels = choice_labels().get(name, {})
             for choice in spec.choices:
                 widget.addItem(labels.get(choice, choice), choice)
         elif isinstance(widget, (QSpinBox, QDoubleSpinBox)):
@@ -203,14 +217,14 @@ class TrainForm(QWidget):
             info = BACKBONES[self.backboneCombo.itemData(i)]
             self.backboneCombo.setItemText(i, f"{info.title} ({info.params_m:.1f} M)")
         self.backboneCombo.currentIndexChanged.connect(self._update_weights_note)
-        form.addRow(_tr(FIELDS["backbone"].label), self.backboneCombo)
+        form.addRow(field_texts.label("backbone"), self.backboneCombo)
         self.weightsCombo = QComboBox()
-        labels = _choice_labels()["weights"]
+        labels = choice_labels()["weights"]
         for key in ("imagenet", "none", WEIGHTS_FILE):
             self.weightsCombo.addItem(labels[key], key)
         self._bind("weights", self.weightsCombo, "weightsCombo")
         self.weightsCombo.activated.connect(self._weights_chosen)
-        form.addRow(_tr(FIELDS["weights"].label), self.weightsCombo)
+        form.addRow(field_texts.label("weights"), self.weightsCombo)
         self.weightsNote = QLabel()
         self.weightsNote.setWordWrap(True)
         self.weightsNote.setObjectName("weightsNote")
@@ -248,7 +262,7 @@ class TrainForm(QWidget):
         form = QFormLayout(box)
 
         def row(name: str, widget: QWidget, object_name: str) -> QWidget:
-            form.addRow(_tr(FIELDS[name].label), self._bind(name, widget, object_name))
+            form.addRow(field_texts.label(name), self._bind(name, widget, object_name))
             return widget
 
         self.headLrSpin = self._bind("lr_head", LogSpinBox(), "headLrSpin")
@@ -261,7 +275,7 @@ class TrainForm(QWidget):
         lr_row = QHBoxLayout()
         lr_row.addWidget(self.headLrSpin, 1)
         lr_row.addWidget(self.suggestButton)
-        form.addRow(_tr(FIELDS["lr_head"].label), lr_row)
+        form.addRow(field_texts.label("lr_head"), lr_row)
         self.backboneLrSpin = row("lr_backbone", LogSpinBox(), "backboneLrSpin")
         self.freezeEpochsSpin = row("freeze_epochs", QSpinBox(), "freezeEpochsSpin")
         self.epochsSpin = row("epochs", QSpinBox(), "epochsSpin")
@@ -357,7 +371,10 @@ class TrainForm(QWidget):
         self._update_weights_note()
 
     def save_settings(self, settings: QSettings) -> None:
+        """Every field but the device: a session starts on the Preferences' default device."""
         for name, value in self.config_dict().items():
+            if name == "device":
+                continue
             if name == "weights" and value not in ("imagenet", "none"):
                 value = "imagenet"  # a weights file may be gone next time
             settings.setValue(f"train/{name}", value)

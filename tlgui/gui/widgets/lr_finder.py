@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ...engine.events import BatchEnd, Callback
 from ..jobs import Job, JobControl
+from ..plot_fonts import use_fallback_fonts
 from ..warm_up import import_engine
 
 
@@ -80,6 +81,7 @@ class LrFinderDialog(QDialog):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
+        use_fallback_fonts()
         self.figure = Figure(figsize=(5, 3.2), layout="constrained")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setObjectName("lrFinderCanvas")
