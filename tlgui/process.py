@@ -11,7 +11,9 @@ own allocator settings, warning filters and PIL limits. tlgui's programs choose 
 - PIL's warnings about odd files are not shown: the engine reports every file it cannot use
   as skipped, with a one-line reason;
 - the ONNX exporter's notes (its deprecation notice, constants it leaves unfolded) are not
-  shown: the engine reports which backend runs the frozen backbone, and why, in one line.
+  shown: the engine reports which backend runs the frozen backbone, and why, in one line;
+  nor are ``torch.jit``'s deprecation notices, which ``tlgui export --format torchscript``
+  would print on every export (README "Use your model without tlgui" says it instead).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ _EXPORT_NOTES = (
     r"You are using the legacy TorchScript-based ONNX export",
     r"The feature will be removed",
     r"Constant folding - Only steps=1",
+    r"`torch\.jit\.\w+` is deprecated",
 )
 
 

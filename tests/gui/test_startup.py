@@ -38,12 +38,12 @@ def test_building_a_lazy_window_does_not_import_torch_or_matplotlib() -> None:
     assert "matplotlib" not in modules
 
 
-def test_app_icon_and_desktop_file_ship_inside_the_package(qapp) -> None:
-    from tlgui.gui.resources import RESOURCES, app_icon
+def test_app_icon_ships_inside_the_package_at_every_size(qapp) -> None:
+    from tlgui.gui.resources import ICON_SIZES, app_icon, icon_path
 
-    assert (RESOURCES / "icon.png").is_file()
-    assert "Exec=tlgui" in (RESOURCES / "tlgui.desktop").read_text()
-    assert not app_icon().isNull()
+    assert all(icon_path(size).is_file() for size in ICON_SIZES)  # tests/test_packaging.py: more
+    icon = app_icon()
+    assert not icon.isNull() and {s.width() for s in icon.availableSizes()} == set(ICON_SIZES)
 
 
 def test_lazy_window_builds_plots_after_it_is_shown(qtbot, tiny_dataset) -> None:

@@ -3,15 +3,13 @@ the About box."""
 
 from __future__ import annotations
 
-import sys
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from .. import __version__
-
 _QUESTION = QMessageBox.question
+# The "MainWindow" context, where lupdate files these texts (see tlgui.gui.i18n_tools).
+translate = QCoreApplication.translate
 
 
 def ask(
@@ -42,28 +40,24 @@ def show_error(parent: QWidget, title: str, message: str) -> QMessageBox:
     return box
 
 
+def about_text(device_text: str) -> str:
+    """The About box's text: what tlgui is, the versions of its parts (torch's read without
+    loading it), the device and the licence."""
+    from ..engine.about import LICENSE, component_versions
+
+    versions = [f"{name} {version}" for name, version in component_versions().items()]
+    return translate(
+        "MainWindow",
+        "<h3>tlgui</h3><p>Point-and-click transfer learning for image classification.</p>"
+        "<p>{0}</p><p>Device: {1}</p>",
+    ).format(
+        "<br>".join(versions), device_text or translate("MainWindow", "not known yet")
+    ) + translate("MainWindow", "<p>Licence: {0}</p>").format(LICENSE)
+
+
 def show_about(parent: QWidget, device_text: str) -> None:
-    """Versions of tlgui, Python and Qt (and of torch once it is loaded) and the device."""
-    import PySide6
-
-    versions = [
-        f"tlgui {__version__}",
-        f"Python {sys.version.split()[0]}",
-        f"PySide6 {PySide6.__version__}",
-    ]
-    if "torch" in sys.modules:
-        import torch
-        import torchvision
-
-        versions += [f"PyTorch {torch.__version__}", f"torchvision {torchvision.__version__}"]
-    QMessageBox.about(
-        parent,
-        parent.tr("About tlgui"),
-        parent.tr(
-            "<h3>tlgui</h3><p>Point-and-click transfer learning for image classification.</p>"
-            "<p>{0}</p><p>Device: {1}</p>"
-        ).format("<br>".join(versions), device_text or parent.tr("not known yet")),
-    )
+    """The About box (:func:`about_text`)."""
+    QMessageBox.about(parent, translate("MainWindow", "About tlgui"), about_text(device_text))
 
 
 def ask_stop_training(parent: QWidget) -> bool:
@@ -71,9 +65,10 @@ def ask_stop_training(parent: QWidget) -> bool:
     yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
     answer = ask(
         parent,
-        parent.tr("Training is running"),
-        parent.tr(
-            "Stop training and quit? The run can be continued later with File ▸ Resume Run…."
+        translate("MainWindow", "Training is running"),
+        translate(
+            "MainWindow",
+            "Stop training and quit? The run can be continued later with File ▸ Resume Run….",
         ),
         yes | no,
         no,
@@ -87,8 +82,8 @@ def ask_save_before_quit(parent: QWidget) -> QMessageBox.StandardButton:
     buttons = QMessageBox.StandardButton
     return ask(
         parent,
-        parent.tr("Unsaved model"),
-        parent.tr("The trained model has not been saved. Save it before quitting?"),
+        translate("MainWindow", "Unsaved model"),
+        translate("MainWindow", "The trained model has not been saved. Save it before quitting?"),
         buttons.Save | buttons.Discard | buttons.Cancel,
         buttons.Save,
         buttons.Discard,
