@@ -1,6 +1,6 @@
 """Run folders: every training run keeps enough on disk to continue after a crash.
 
-A run folder holds two files, both written atomically (:func:`tlgui.engine.fileio.atomic_write`):
+A run folder holds three files, all written atomically (:func:`tlgui.engine.fileio.atomic_write`):
 
 ``run.json``
     What the run is: format, config, dataset folder, val split, the ``--out`` bundle path,
@@ -11,6 +11,12 @@ A run folder holds two files, both written atomically (:func:`tlgui.engine.filei
     scaler), epoch, the RNG states of torch (CPU and CUDA), ``random`` and numpy, history, best
     weights, best epoch and the early-stopping counters. Only tensors and plain containers, so
     it loads with ``torch.load(weights_only=True)`` like every other file tlgui reads.
+``metrics.csv``
+    One row per epoch in the columns of Lightning's ``CSVLogger`` (:mod:`.csv_log`), rewritten
+    from ``run.json``'s history with it.
+
+:func:`list_runs` (:mod:`.listing`) reads the runs under a location; :func:`delete_run` and
+:func:`prune_runs` (:mod:`.retention`) delete one run, or the finished runs beyond a count.
 
 One writer per piece of ``run.json``, each a named :class:`RunFolder` method: the caller that
 starts or resumes a run (the CLI, the GUI) calls :meth:`~RunFolder.start` or
@@ -34,14 +40,17 @@ resumed, shared by the CLI and the GUI::
 A resumed run restores everything in ``last.pt`` and continues with the next epoch; on CPU with
 the same seed it ends with the same history as a run that was never stopped. The resumed
 trainer first replays the saved epochs through ``on_epoch_end`` so a listener sees the whole
-run. The frozen-backbone feature cache is not saved: it is recomputed on resume (before the
-RNG states are restored, so the computation does not disturb them).
+run. The frozen-backbone feature cache is not part of ``last.pt``: on resume it is read from the
+on-disk feature store (:mod:`tlgui.engine.feature_store`) or recomputed, before the RNG states
+are restored, so the computation does not disturb them.
 
-The runs location is ``$TLGUI_RUNS_DIR`` if set, else the platform's user data folder
-(``~/.local/share/tlgui/runs`` on Linux, ``~/Library/Application Support/tlgui/runs`` on
-macOS, ``%LOCALAPPDATA%\\tlgui\\runs`` on Windows).
+The runs location is ``$TLGUI_RUNS_DIR`` if set, else the platform's user data folder as
+``platformdirs`` finds it (``~/.local/share/tlgui/runs`` on Linux,
+``~/Library/Application Support/tlgui/runs`` on macOS, ``%LOCALAPPDATA%\\tlgui\\runs`` on
+Windows). The app's Preferences may choose another folder for the runs it starts.
 """
 
+from .csv_log import METRICS_FILE, read_metrics, write_metrics
 from .folder import (
     END_STATUSES,
     LAST_FILE,
@@ -53,20 +62,31 @@ from .folder import (
     RunFolder,
     runs_root,
 )
+from .listing import UNFINISHED, RunSummary, list_runs, summarize
 from .resume import ResumePlan
+from .retention import delete_run, prune_runs
 from .rng_states import rng_state, set_rng_state
 
 __all__ = [
     "END_STATUSES",
     "LAST_FILE",
     "META_FILE",
+    "METRICS_FILE",
     "RUN_FORMAT",
     "RUN_FORMAT_VERSION",
     "STATE_FORMAT",
+    "UNFINISHED",
     "ResumePlan",
     "RunError",
     "RunFolder",
+    "RunSummary",
+    "delete_run",
+    "list_runs",
+    "prune_runs",
+    "read_metrics",
     "rng_state",
     "runs_root",
     "set_rng_state",
+    "summarize",
+    "write_metrics",
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import platformdirs
+
 from ..fileio import FileFormatError, atomic_write, check_format, load_torch_file
+from .csv_log import METRICS_FILE, write_metrics
 
 if TYPE_CHECKING:
     from ..config import TrainConfig
@@ -32,14 +34,7 @@ def runs_root() -> Path:
     env = os.environ.get("TLGUI_RUNS_DIR")
     if env:
         return Path(env).expanduser()
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    return base / "tlgui" / "runs"
+    return platformdirs.user_data_path("tlgui", appauthor=False) / "runs"
 
 
 def _now() -> str:
@@ -61,10 +56,12 @@ class RunFolder:
     # ------------------------------------------------------------------ creating / opening
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str] | None = None) -> RunFolder:
-        """Make ``path`` (or a new ``YYYYmmdd-HHMMSS[-n]`` folder under :func:`runs_root`).
-        An existing folder is reused only if it holds no run yet, so a run is never
-        overwritten by accident."""
+    def create(
+        cls, path: str | os.PathLike[str] | None = None, root: str | os.PathLike[str] | None = None
+    ) -> RunFolder:
+        """Make ``path`` (or a new ``YYYYmmdd-HHMMSS[-n]`` folder under ``root``, by default
+        :func:`runs_root`). An existing folder is reused only if it holds no run yet, so a run
+        is never overwritten by accident."""
         if path is not None:
             folder = Path(path).expanduser()
             if (folder / META_FILE).exists():
@@ -79,7 +76,7 @@ class RunFolder:
                     f"cannot create run folder {folder}: {exc.strerror or exc}"
                 ) from None
             return cls(folder)
-        root = runs_root()
+        root = Path(root).expanduser() if root is not None else runs_root()
         stamp = time.strftime("%Y%m%d-%H%M%S")
         for n in range(1000):
             folder = root / (stamp if n == 0 else f"{stamp}-{n}")
@@ -198,8 +195,9 @@ class RunFolder:
         best_val_acc: float,
     ) -> None:
         """Record the progress after an epoch, once :meth:`save_state` has written its
-        ``last.pt`` (so ``run.json`` never promises more epochs than can be resumed)."""
-        self._update(
+        ``last.pt`` (so ``run.json`` never promises more epochs than can be resumed), and
+        rewrite ``metrics.csv`` from the same history (:mod:`.csv_log`)."""
+        data = self._update(
             {
                 "status": "running",
                 "epoch": epoch,
@@ -209,6 +207,7 @@ class RunFolder:
                 "best_val_acc": float(best_val_acc),
             }
         )
+        write_metrics(self.path / METRICS_FILE, history, str(data["config"].get("optimizer")))
 
     def finish(self, status: str, error: str | None = None) -> None:
         """Record how the run ended: ``finished``, ``cancelled`` or ``failed`` (with

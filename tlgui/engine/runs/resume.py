@@ -81,8 +81,14 @@ class ResumePlan:
         the ones the run trained on (:class:`~.data.DataError` or :class:`RunError`)."""
         from ..data import scan_dataset
 
+        # A run recorded before the setting existed split without grouping duplicates.
+        keep = "keep_duplicates_together" in self.run.meta().get("config", {})
         scan = scan_dataset(
-            self.data, val_split=self.val_split, seed=self.config.seed, workers=workers
+            self.data,
+            val_split=self.val_split,
+            seed=self.config.seed,
+            workers=workers,
+            keep_together=keep and self.config.keep_duplicates_together,
         )
         classes = self.run.meta().get("classes")
         if isinstance(classes, list) and classes and classes != list(scan.classes):

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -34,9 +35,9 @@ TRAIN_COLOUR = "#4263eb"
 VAL_COLOUR = "#f76707"
 BATCH_COLOUR = "#91a7ff"  # a lighter train blue: the noisy trace stays behind the epoch points
 BEST_COLOUR = "#2b8a3e"
-TEXT_COLOUR = "#495057"
-GRID_COLOUR = "#dee2e6"
-BACKGROUND = "w"
+# The background, text and grid follow the widget's palette (light or dark, as the system):
+# see CurvesCanvas._apply_palette. The series colours read on both.
+GRID_SHARE = 0.15  # the grid: this share of the text colour over the background
 # Per-point factor of the batch trace's moving average. The GUI receives at most ~10 batch
 # losses a second; 0.8 averages about the last five of them (1 / (1 - 0.8)), which cuts the
 # noise of single-batch losses to about a third of its spread while the trace lags the
@@ -44,10 +45,6 @@ BACKGROUND = "w"
 BATCH_SMOOTHING = 0.8
 EPOCH_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc")
 EXPORT_FOLDER_KEY = "curves/exportFolder"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CurvesCanvas", text)
 
 
 class GrowingArray:
@@ -118,17 +115,14 @@ class EpochAxis(pg.AxisItem):
         return [level for level in levels if level[0] >= 1] or [(1.0, 0.0)]
 
 
-def _style_axes(plot: pg.PlotItem, title: str) -> None:
-    """Title, epoch label and a light grid at the labelled ticks only. The grid is opaque and
-    has no minor lines: translucent or minor grid lines cost more to paint than the curves."""
-    plot.setTitle(title, color=TEXT_COLOUR, size="10pt")
-    plot.setLabel("bottom", _tr("epoch"), color=TEXT_COLOUR)
+def _style_axes(plot: pg.PlotItem) -> None:
+    """A grid at the labelled ticks only (coloured by :func:`_colour_axes`). The grid is
+    opaque and has no minor lines: translucent or minor grid lines cost more to paint than
+    the curves."""
     plot.showGrid(x=True, y=True, alpha=1.0)
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
-        axis.setPen(GRID_COLOUR)  # the axis line, its ticks and the grid
         axis.setZValue(-1000)  # below the plotting area (-100): the grid behind the curves
-        axis.setTextPen(TEXT_COLOUR)
         axis.setStyle(maxTickLevel=0)
         axis.enableAutoSIPrefix(False)  # plain numbers: epochs and losses, never "x0.001"
     # Reset and export live in the widget's button row. pyqtgraph's context menu and
@@ -137,6 +131,16 @@ def _style_axes(plot: pg.PlotItem, title: str) -> None:
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.disableAutoRange()
+
+
+def _colour_axes(plot: pg.PlotItem, title: str, x_label: str, text: QColor, grid: QColor) -> None:
+    """Title, x-axis label, tick labels and grid in the palette's colours."""
+    plot.setTitle(title, color=text, size="10pt")
+    plot.setLabel("bottom", x_label, color=text)
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(grid)  # the axis line, its ticks and the grid
+        axis.setTextPen(text)
 
 
 def _epoch_line(plot: pg.PlotItem, colour: str, name: str) -> pg.PlotDataItem:
@@ -171,15 +175,17 @@ class CurvesCanvas(QWidget):
 
         self.resetButton = QToolButton(self)
         self.resetButton.setObjectName("curvesResetButton")
-        self.resetButton.setText(_tr("Reset view"))
+        self.resetButton.setText(self.tr("Reset view"))
         self.resetButton.setToolTip(
-            _tr("Show all the data again after zooming or panning (drag to pan, scroll to zoom)")
+            self.tr(
+                "Show all the data again after zooming or panning (drag to pan, scroll to zoom)"
+            )
         )
         self.resetButton.clicked.connect(self.reset_view)
         self.exportButton = QToolButton(self)
         self.exportButton.setObjectName("curvesExportButton")
-        self.exportButton.setText(_tr("Export PNG…"))
-        self.exportButton.setToolTip(_tr("Save the curves as a PNG picture"))
+        self.exportButton.setText(self.tr("Export PNG…"))
+        self.exportButton.setToolTip(self.tr("Save the curves as a PNG picture"))
         self.exportButton.clicked.connect(self._export_clicked)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -188,32 +194,30 @@ class CurvesCanvas(QWidget):
         buttons.addWidget(self.exportButton)
 
         self.plots = pg.GraphicsLayoutWidget(self)
-        self.plots.setBackground(BACKGROUND)
         self.plots.setObjectName("curvesPlots")
         self.loss_plot = self.plots.addPlot(row=0, col=0, axisItems={"bottom": EpochAxis()})
         self.acc_plot = self.plots.addPlot(row=0, col=1, axisItems={"bottom": EpochAxis()})
-        _style_axes(self.loss_plot, _tr("Loss"))
-        _style_axes(self.acc_plot, _tr("Accuracy"))
+        self._titles = {self.loss_plot: self.tr("Loss"), self.acc_plot: self.tr("Accuracy")}
+        for plot in self._titles:
+            _style_axes(plot)
         self.acc_plot.setXLink(self.loss_plot)  # one epoch axis: zoom or pan either panel
         for plot in (self.loss_plot, self.acc_plot):
             plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
-        self.loss_plot.addLegend(
-            offset=(-10, 10), labelTextColor=TEXT_COLOUR, brush=pg.mkBrush(255, 255, 255, 210)
-        )
+        self.legend = self.loss_plot.addLegend(offset=(-10, 10))
 
         self.lines: dict[str, pg.PlotDataItem] = {
             "batch_loss": self.loss_plot.plot(
                 [],
                 [],
-                name=_tr("train, per batch (smoothed)"),
+                name=self.tr("train, per batch (smoothed)"),
                 pen=pg.mkPen(BATCH_COLOUR, width=1.5),
                 antialias=True,
                 connect="finite",
             ),
-            "train_loss": _epoch_line(self.loss_plot, TRAIN_COLOUR, _tr("train")),
-            "val_loss": _epoch_line(self.loss_plot, VAL_COLOUR, _tr("validation")),
-            "train_acc": _epoch_line(self.acc_plot, TRAIN_COLOUR, _tr("train")),
-            "val_acc": _epoch_line(self.acc_plot, VAL_COLOUR, _tr("validation")),
+            "train_loss": _epoch_line(self.loss_plot, TRAIN_COLOUR, self.tr("train")),
+            "val_loss": _epoch_line(self.loss_plot, VAL_COLOUR, self.tr("validation")),
+            "train_acc": _epoch_line(self.acc_plot, TRAIN_COLOUR, self.tr("train")),
+            "val_acc": _epoch_line(self.acc_plot, VAL_COLOUR, self.tr("validation")),
         }
         self.lines["batch_loss"].setZValue(-1)
         self.best_marker = pg.InfiniteLine(
@@ -228,9 +232,37 @@ class CurvesCanvas(QWidget):
         layout.addWidget(self.plots, 1)
 
         self._run = PlottedRun()
+        self.overlays: list[tuple[pg.PlotItem, pg.PlotDataItem]] = []  # overlay_history's
         self.following = True  # the view shows all data; False once the user zooms or pans
         self._followed_range: tuple[float, float] | None = None
         self.clear()
+        self._apply_palette()
+
+    # ------------------------------------------------------------------ palette
+
+    def _apply_palette(self) -> None:
+        """Background, text and grid from the palette: the curves follow light and dark mode
+        like the rest of the window."""
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        grid = QColor.fromRgbF(
+            *(b + GRID_SHARE * (t - b) for b, t in zip(base.getRgbF(), text.getRgbF(), strict=True))
+        )
+        self.plots.setBackground(base)
+        for plot, title in self._titles.items():
+            _colour_axes(plot, title, self.tr("epoch"), text, grid)
+        legend_brush = QColor(base)
+        legend_brush.setAlpha(210)
+        self.legend.setBrush(pg.mkBrush(legend_brush))
+        self.legend.setLabelTextColor(text)  # entries added later (overlays)
+        for _sample, label in self.legend.items:
+            label.setText(label.text)  # and the ones shown, re-rendered in the new colour
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_palette()
+        super().changeEvent(event)
 
     # ------------------------------------------------------------------ data
 
@@ -239,6 +271,9 @@ class CurvesCanvas(QWidget):
         self._run = PlottedRun()
         for line in self.lines.values():
             line.setData([], [])
+        for plot, item in self.overlays:
+            plot.removeItem(item)  # and its legend entry
+        self.overlays = []
         self.best_marker.hide()
         self.reset_view()
 
@@ -299,6 +334,22 @@ class CurvesCanvas(QWidget):
                 h["epoch"], h["train_loss"], h["val_loss"], h["train_acc"], h["val_acc"], best
             )
 
+    def overlay_history(self, history: Iterable[Mapping], name: str) -> None:
+        """Draw another run's epochs over the ones shown, to compare them: the same colours,
+        dashed, named ``name`` in the legend; :meth:`clear` removes them."""
+        rows = list(history)
+        epochs = [float(h["epoch"]) for h in rows]
+        dash = Qt.PenStyle.DashLine
+        for key, colour in (("train", TRAIN_COLOUR), ("val", VAL_COLOUR)):
+            for plot, metric in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
+                values = [float(h[f"{key}_{metric}"]) for h in rows]
+                label = f"{name}: {self.tr('train') if key == 'train' else self.tr('validation')}"
+                pen, brush = pg.mkPen(colour, width=2, style=dash), pg.mkBrush(colour)
+                item = plot.plot(epochs, values, name=label, pen=pen, symbol="t", symbolBrush=brush)
+                self.overlays.append((plot, item))
+        losses = [float(h[k]) for h in rows for k in ("train_loss", "val_loss")]
+        self._extend_view(max(epochs, default=0.0), losses)
+
     @property
     def series(self) -> dict[str, np.ndarray]:
         """The plotted numbers: ``epoch`` and the four epoch series share an index;
@@ -353,7 +404,7 @@ class CurvesCanvas(QWidget):
         folder = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
         start = str(Path(folder) / "training-curves.png") if folder else "training-curves.png"
         path, _ = QFileDialog.getSaveFileName(
-            self, _tr("Export curves"), start, _tr("PNG pictures (*.png)")
+            self, self.tr("Export curves"), start, self.tr("PNG pictures (*.png)")
         )
         if not path:
             return
@@ -363,5 +414,5 @@ class CurvesCanvas(QWidget):
             settings.setValue(EXPORT_FOLDER_KEY, str(Path(path).parent))
         else:
             QMessageBox.warning(
-                self, _tr("Export curves"), _tr("Could not write {0}.").format(path)
+                self, self.tr("Export curves"), self.tr("Could not write {0}.").format(path)
             )

@@ -1,14 +1,14 @@
 """Pick an unfinished training run to resume: the recent ones under the runs location, newest
 first, or any run folder through "Browse…".
 
-Listing reads only each folder's ``run.json`` (plain JSON, no torch), so it is cheap enough to
-do on the GUI thread for the few dozen folders a user keeps.
+The listing is the engine's (:mod:`tlgui.engine.runs.listing`), shared with the Runs view: it
+reads only each folder's ``run.json`` (plain JSON, no torch), so it is cheap enough to do on the
+GUI thread for the few dozen folders a user keeps.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -25,59 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.runs import RunError, RunFolder, runs_root
+from ...engine.runs import RunError, RunFolder
+from ...engine.runs.listing import UNFINISHED, RunSummary, list_runs, newest_first, summarize
+from ..preference_store import runs_location
 from .tables import read_only_table
-
-UNFINISHED = ("running", "cancelled", "failed")
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What the picker shows of one run (all from ``run.json``)."""
-
-    path: str
-    created: str
-    status: str
-    data: str
-    backbone: str
-    epochs_done: int
-    epochs_total: int
-
-
-def summarize(run: RunFolder) -> RunSummary:
-    """One run's summary; :class:`RunError` if its ``run.json`` is unusable."""
-    meta = run.meta()
-    config = meta["config"]
-    history = meta.get("history") or []
-    done = meta.get("epoch")
-    if not isinstance(done, int):
-        done = len(history) if isinstance(history, list) else 0
-    total = config.get("epochs")
-    return RunSummary(
-        path=str(run.path),
-        created=str(meta.get("created") or ""),
-        status=str(meta.get("status") or ""),
-        data=str(meta.get("data") or ""),
-        backbone=str(config.get("backbone") or ""),
-        epochs_done=done,
-        epochs_total=total if isinstance(total, int) else 0,
-    )
-
-
-def _newest_first(base: Path) -> list[Path]:
-    """Sub-folders of ``base`` by the time their ``run.json`` last changed, newest first."""
-    try:
-        folders = [p for p in base.iterdir() if p.is_dir()]
-    except OSError:
-        return []
-
-    def age(p: Path) -> float:
-        try:
-            return (p / "run.json").stat().st_mtime
-        except OSError:
-            return 0.0
-
-    return sorted(folders, key=lambda p: (age(p), p.name), reverse=True)
 
 
 def unfinished_runs(
@@ -86,27 +37,15 @@ def unfinished_runs(
     """Runs under ``root`` (default: the runs location) that can be continued: status
     running/cancelled/failed and at least one finished epoch saved. Newest first; folders
     that are not runs or are damaged are left out (Browse… reports why one cannot be used)."""
-    found: list[RunSummary] = []
-    for folder in _newest_first(Path(root) if root is not None else runs_root()):
-        run = RunFolder(folder)
-        if not run.has_state():
-            continue
-        try:
-            summary = summarize(run)
-        except RunError:
-            continue
-        if summary.status in UNFINISHED:
-            found.append(summary)
-            if len(found) >= limit:
-                break
-    return found
+    runs = list_runs(root if root is not None else runs_location())
+    return [run for run in runs if run.resumable][:limit]
 
 
 def latest_interrupted(root: str | os.PathLike[str] | None = None) -> RunSummary | None:
     """The newest run under ``root`` if it was left "running" (the app or the process was
     killed) and has a saved epoch to continue from; else ``None``. Reads one ``run.json``
     (more only where folders are not runs)."""
-    for folder in _newest_first(Path(root) if root is not None else runs_root()):
+    for folder in newest_first(Path(root) if root is not None else runs_location()):
         run = RunFolder(folder)
         if not run.meta_path.is_file():
             continue
@@ -141,7 +80,7 @@ class RunPickerDialog(QDialog):
         self.setObjectName("runPickerDialog")
         self.setWindowTitle(self.tr("Resume a run"))
         self.resize(760, 360)
-        self.root = Path(root) if root is not None else runs_root()
+        self.root = Path(root) if root is not None else runs_location()
         self.selected_path: str | None = None
         self.runs = unfinished_runs(self.root)
 
@@ -239,6 +178,7 @@ def pick_run(parent: QWidget | None = None) -> str | None:
 
 
 __all__ = [
+    "UNFINISHED",
     "RunPickerDialog",
     "RunSummary",
     "interrupted_notice",
