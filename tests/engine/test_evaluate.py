@@ -63,7 +63,8 @@ def test_evaluating_a_model_gives_the_runs_own_report(trained) -> None:
     model = result.model
     model.train()
     got = evaluate_model(
-        model, result.classes, scan, "val", **SIZE, device="cpu", callbacks=[rec], keep_samples=True
+        model, result.classes, scan, "val", **SIZE, device="cpu", callbacks=[rec],
+        keep_samples=True, temperature=result.temperature,
     )
     assert got.n == want.n == 8 and got.accuracy == want.accuracy
     assert got.confusion_matrix == want.confusion_matrix
@@ -80,7 +81,9 @@ def test_bundle_and_model_evaluations_agree_and_tta_matches_the_predictor(traine
     split = evaluation_split(scan)
     assert split == "test"
     plain = evaluate_bundle(bundle, scan, split, device="cpu")
-    same = evaluate_model(result.model, result.classes, scan, split, **SIZE, device="cpu")
+    # The temperature is the bundle's, not the module's: given, the two agree.
+    same = evaluate_model(result.model, result.classes, scan, split, **SIZE, device="cpu",
+                          temperature=result.temperature)
     assert (plain.accuracy, plain.n) == (same.accuracy, same.n) == (plain.accuracy, 6)
     assert plain.loss == pytest.approx(same.loss, abs=1e-5)
     tta = evaluate_bundle(bundle, scan, split, tta=True, device="cpu")

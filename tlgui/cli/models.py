@@ -45,6 +45,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             device=_device(args.device),
             tta=args.tta,
             inference_backend=args.inference_backend,
+            unsure_below=args.unsure_below,
         )
     except BundleError as exc:
         raise UsageError(str(exc)) from None
@@ -69,7 +70,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
                 print(f"{p.path}\tskipped: {p.error}")
             else:
                 tops = ", ".join(f"{lb} {pr:.1%}" for lb, pr in p.top)
-                print(f"{p.path}\t{tops}")
+                print(f"{p.path}\t{'not sure: ' if p.unsure else ''}{tops}")
     return 0 if any(not p.error for p in preds) else 2
 
 
@@ -135,7 +136,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bundle = _load(args.model)
     scan, split = evaluation_samples(args.data)
     try:  # the engine's one evaluation, as the training loop and the GUI run it
-        report = evaluate_bundle(bundle, scan, split, tta=args.tta, device=args.device)
+        report = evaluate_bundle(
+            bundle,
+            scan,
+            split,
+            tta=args.tta,
+            device=args.device,
+            inference_backend=args.inference_backend,
+        )
     except (UnknownClassError, TrainingError) as exc:
         raise UsageError(str(exc)) from None
     if not report.n:
@@ -147,6 +155,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         print(
             f"{split}: accuracy {report.accuracy:.4f} on {report.n} images (loss {report.loss:.4f})"
+        )
+        print(
+            f"calibration: ECE {report.ece:.4f} at temperature {report.temperature:.3f} "
+            f"(uncalibrated {report.ece_uncalibrated:.4f})"
         )
         width = max(len(c) for c in bundle.classes)
         print(f"{'class':{width}s}  precision  recall  f1     support")
@@ -183,6 +195,13 @@ def cmd_info(args: argparse.Namespace) -> int:
     m = info.get("metrics", {})
     if "best_val_acc" in m:
         print(f"best val:   accuracy {m['best_val_acc']:.4f} (epoch {m.get('best_epoch')})")
+    val = m.get("val") if isinstance(m.get("val"), dict) else {}
+    eces = (
+        f", val ECE {val['ece']:.4f} (uncalibrated {val['ece_uncalibrated']:.4f})"
+        if isinstance(val.get("ece"), float) and isinstance(val.get("ece_uncalibrated"), float)
+        else ""
+    )
+    print(f"calibration: temperature {info['temperature']:.4g}{eces}")
     ran = m.get("inference_backend")
     if isinstance(ran, dict):  # which backend ran the frozen backbone (absent in older bundles)
         print(f"inference:  {ran.get('name')} ({ran.get('requested')}: {ran.get('reason')})")

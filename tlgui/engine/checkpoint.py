@@ -6,6 +6,7 @@ Written atomically (temp file in the same folder + ``os.replace``) and read only
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ class Bundle:
     config: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
+    # Temperature scaling fitted on the validation split (tlgui.engine.calibration); 1 (the
+    # raw softmax) for bundles written before it was stored.
+    temperature: float = 1.0
     tlgui_version: str = __version__
     format_version: int = FORMAT_VERSION
 
@@ -60,6 +64,7 @@ class Bundle:
             "config": self.config,
             "history": self.history,
             "metrics": self.metrics,
+            "temperature": self.temperature,
             "state_dict": self.state_dict,
         }
 
@@ -103,6 +108,7 @@ def bundle_from_result(result) -> Bundle:
         config=result.config.to_dict(),
         history=[e.to_json() for e in result.history],
         metrics=metrics,
+        temperature=result.temperature,
     )
 
 
@@ -146,6 +152,7 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
             config=payload.get("config", {}),
             history=payload.get("history", []),
             metrics=payload.get("metrics", {}),
+            temperature=float(payload.get("temperature", 1.0)),
             tlgui_version=str(payload.get("tlgui_version", "?")),
             format_version=int(payload["format_version"]),
         )
@@ -153,6 +160,9 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         raise BundleError(f"{path.name} is a damaged tlgui bundle ({exc})") from None
     if len(bundle.classes) < 2 or not isinstance(bundle.state_dict, dict):
         raise BundleError(f"{path.name} is a damaged tlgui bundle")
+    if not (math.isfinite(bundle.temperature) and bundle.temperature > 0):
+        raise BundleError(f"{path.name} is a damaged tlgui bundle (temperature "
+                          f"{bundle.temperature})")
     head = bundle.state_dict.get("head.1.weight")
     if isinstance(head, torch.Tensor) and (head.ndim != 2 or head.shape[0] != len(bundle.classes)):
         raise BundleError(f"{path.name} is inconsistent: it lists {len(bundle.classes)} classes "

@@ -43,7 +43,7 @@ def _registered_cam_layer(backbone: nn.Module) -> str:
     kind = type(backbone).__name__.lower()
     for info in BACKBONES.values():
         family = info.name.split("_")[0].rstrip("0123456789")
-        lite = info.name == "efficientnet_lite0" and kind == "litefeatures"
+        lite = info.name.startswith("efficientnet_lite") and kind == "litefeatures"
         if info.cam_layer in names and (family in kind or lite):
             return info.cam_layer
     raise ValueError(f"no Grad-CAM layer known for a {type(backbone).__name__} backbone")

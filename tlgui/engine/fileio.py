@@ -10,20 +10,46 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+_umask_lock = threading.Lock()
+
+
+def _current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux's
+    ``/proc/self/status``); elsewhere set and put back at once, under a lock."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The permission bits ``open(path, "w")`` gives a new file: ``0o666 & ~umask``."""
+    return 0o666 & ~_current_umask()
 
 
 def atomic_write(
     path: str | os.PathLike[str], write: Callable[[Any], None], mode: str = "wb"
 ) -> None:
     """Write via ``write(fileobj)`` to a temp file beside ``path``, fsync, then replace: a
-    crash mid-write leaves the previous file intact."""
+    crash mid-write leaves the previous file intact. The file gets the permissions of any
+    newly created file (:func:`new_file_mode`), not the owner-only ``0600`` of a temp file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, new_file_mode())
         with os.fdopen(
             fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
         ) as f:
@@ -83,4 +109,10 @@ def load_torch_file(path: str | os.PathLike[str], fmt: str, max_version: int) ->
     return check_format(data, fmt, max_version)
 
 
-__all__ = ["FileFormatError", "atomic_write", "check_format", "load_torch_file"]
+__all__ = [
+    "FileFormatError",
+    "atomic_write",
+    "check_format",
+    "load_torch_file",
+    "new_file_mode",
+]

@@ -19,6 +19,13 @@ class EvalReport:
     samples: list[dict] = field(default_factory=list)
     # Pictures of the split that could not be read, so are not in ``n``.
     skipped: int = 0
+    # The temperature the probabilities were calibrated with (tlgui.engine.calibration), the
+    # 15-bin expected calibration error with it and without it (None: not measured), and the
+    # reliability diagram's bins {"calibrated": [...], "uncalibrated": [...]}.
+    temperature: float = 1.0
+    ece: float | None = None
+    ece_uncalibrated: float | None = None
+    reliability: dict[str, list[dict]] = field(default_factory=dict)
 
     def to_json(self, with_samples: bool = False) -> dict:
         d = asdict(self)
@@ -56,7 +63,14 @@ def make_report(
     loss: float,
     samples: list[dict] | None = None,
     skipped: int = 0,
+    *,
+    temperature: float = 1.0,
+    ece: float | None = None,
+    ece_uncalibrated: float | None = None,
+    reliability: dict[str, list[dict]] | None = None,
 ) -> EvalReport:
+    """The report of predictions ``y_pred`` against ``y_true``, with the calibration figures
+    the evaluation measured (see :class:`EvalReport`)."""
     cm = confusion_matrix(y_true, y_pred, len(classes))
     n = len(y_true)
     acc = sum(int(t == p) for t, p in zip(y_true, y_pred, strict=True)) / n if n else 0.0
@@ -70,4 +84,8 @@ def make_report(
         per_class_metrics(cm, classes),
         samples or [],
         skipped,
+        temperature,
+        ece,
+        ece_uncalibrated,
+        reliability or {},
     )

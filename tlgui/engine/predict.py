@@ -21,6 +21,7 @@ import torch
 from PIL import Image
 
 from . import augment
+from .calibration import DEFAULT_UNSURE_BELOW, calibrated_probabilities, is_unsure
 from .checkpoint import Bundle
 from .data import ImageLoadError, list_images, load_image
 from .fileio import atomic_write
@@ -32,6 +33,8 @@ class Prediction:
     path: str
     top: tuple[tuple[str, float], ...]  # (label, probability), best first
     error: str | None = None
+    # The top class's calibrated probability is below the "not sure" threshold.
+    unsure: bool = False
 
     @property
     def label(self) -> str | None:
@@ -42,22 +45,38 @@ class Prediction:
         return self.top[0][1] if self.top else 0.0
 
     def to_json(self) -> dict:
-        d: dict = {"path": self.path, "top": [{"label": lb, "prob": p} for lb, p in self.top]}
+        d: dict = {
+            "path": self.path,
+            "top": [{"label": lb, "prob": p} for lb, p in self.top],
+            "unsure": self.unsure,
+        }
         if self.error:
             d["error"] = self.error
         return d
 
 
-def class_probabilities(
+def view_logits(
     model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, tta: bool = False
 ) -> torch.Tensor:
-    """Class probabilities of ``model`` for the normalised batch ``x`` (float32). With ``tta``
-    (test-time augmentation), the mean of the probabilities for each picture and its mirror
+    """The logits of ``model`` for the normalised batch ``x`` as ``(N, V, C)`` float32: one
+    view per picture, or with ``tta`` (test-time augmentation) two, the picture and its mirror
     image (flipped left to right)."""
-    probs = model(x).float().softmax(1)
-    if tta:
-        probs = (probs + model(torch.flip(x, dims=[3])).float().softmax(1)) / 2
-    return probs
+    out = model(x).float()
+    if not tta:
+        return out[:, None]
+    return torch.stack([out, model(torch.flip(x, dims=[3])).float()], 1)
+
+
+def class_probabilities(
+    model: Callable[[torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    tta: bool = False,
+    temperature: float = 1.0,
+) -> torch.Tensor:
+    """Class probabilities of ``model`` for the normalised batch ``x`` (float32), calibrated
+    with ``temperature``; with ``tta``, the mean of those of each picture and its mirror
+    image."""
+    return calibrated_probabilities(view_logits(model, x, tta), temperature)
 
 
 def _then(
@@ -69,7 +88,9 @@ def _then(
 class Predictor:
     """Wraps a model + its classes and eval transform. ``tta`` averages with the flipped image;
     ``inference_backend`` (``auto``, ``torch``, ``onnxruntime``) runs the backbone as the module
-    docstring says. Safe to call from several threads."""
+    docstring says. Probabilities are calibrated with ``temperature`` (a bundle's own); a
+    prediction whose top probability is below ``unsure_below`` is marked ``unsure``. Safe to
+    call from several threads."""
 
     def __init__(
         self,
@@ -82,8 +103,12 @@ class Predictor:
         batch_size: int = 32,
         tta: bool = False,
         inference_backend: str = "auto",
+        temperature: float = 1.0,
+        unsure_below: float = DEFAULT_UNSURE_BELOW,
     ) -> None:
         self.device = torch.device(device)
+        self.temperature = float(temperature)
+        self.unsure_below = float(unsure_below)
         self.model = model.to(self.device).eval()
         self.classes = list(classes)
         self.input_size = input_size
@@ -129,7 +154,7 @@ class Predictor:
             bundle.mean,
             bundle.std,
             device=device,
-            **kwargs,
+            **{"temperature": bundle.temperature, **kwargs},
         )
 
     @torch.inference_mode()
@@ -140,7 +165,8 @@ class Predictor:
             x = torch.stack(
                 [self.transform(im.convert("RGB")) for im in images[i : i + self.batch_size]]
             ).to(self.device)
-            out.append(class_probabilities(self._forward_for(x), x, self.tta).cpu())
+            net = self._forward_for(x)
+            out.append(class_probabilities(net, x, self.tta, self.temperature).cpu())
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def _top(self, probs: torch.Tensor, k: int) -> tuple[tuple[str, float], ...]:
@@ -149,16 +175,27 @@ class Predictor:
         return tuple((self.classes[i], float(v)) for v, i in zip(values, idx.tolist(), strict=True))
 
     def predict_images(
-        self, images: Sequence[Image.Image], names: Sequence[str] | None = None, top_k: int = 3
+        self,
+        images: Sequence[Image.Image],
+        names: Sequence[str] | None = None,
+        top_k: int = 3,
+        unsure_below: float | None = None,
     ) -> list[Prediction]:
+        """Predictions for PIL images; ``unsure_below`` overrides the predictor's threshold."""
         names = names or [f"image {i + 1}" for i in range(len(images))]
+        threshold = self.unsure_below if unsure_below is None else unsure_below
         probs = self.probabilities(images)
-        return [Prediction(n, self._top(p, top_k)) for n, p in zip(names, probs, strict=True)]
+        out = []
+        for name, p in zip(names, probs, strict=True):
+            top = self._top(p, top_k)
+            out.append(Prediction(name, top, unsure=is_unsure(top[0][1], threshold)))
+        return out
 
     def predict_paths(
         self, paths: Iterable[str | os.PathLike[str]], top_k: int = 3
     ) -> list[Prediction]:
-        """Files and folders (expanded). Unreadable files get a Prediction with ``error``."""
+        """Files and folders (expanded). Unreadable files get a Prediction with ``error``
+        (never ``unsure``)."""
         files = list_images(paths)
         results: dict[str, Prediction] = {}
         for start in range(0, len(files), self.batch_size):
@@ -182,7 +219,7 @@ def predictions_csv(predictions: Sequence[Prediction], top_k: int = 3) -> str:
     header = ["path", "label", "prob"]
     for i in range(2, top_k + 1):
         header += [f"label_{i}", f"prob_{i}"]
-    w.writerow(header + ["error"])
+    w.writerow(header + ["error", "unsure"])
     for p in predictions:
         row: list = [p.path]
         for i in range(top_k):
@@ -190,7 +227,7 @@ def predictions_csv(predictions: Sequence[Prediction], top_k: int = 3) -> str:
                 row += [p.top[i][0], f"{p.top[i][1]:.6f}"]
             else:
                 row += ["", ""]
-        w.writerow(row + [p.error or ""])
+        w.writerow(row + [p.error or "", "" if p.error else str(p.unsure).lower()])
     return buf.getvalue()
 
 

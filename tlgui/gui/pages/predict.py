@@ -22,14 +22,16 @@ from PySide6.QtWidgets import (
 )
 
 from .. import jobs
+from ..preferences import unsure_threshold
 from ..widgets.drop_zone import DropZone
 from ..widgets.tables import read_only_table
-from ..widgets.topk_delegate import TOP_ROLE, TopKDelegate
+from ..widgets.topk_delegate import TOP_ROLE, UNSURE_ROLE, TopKDelegate, row_height
 from .predict_jobs import (
     THUMB,
     ModelHandle,
     Row,
     predict_files,
+    prepare_backend,
 )
 
 BUNDLE_SUFFIXES = (".pt",)
@@ -138,6 +140,8 @@ class PredictPage(QWidget):
         self.handle = handle
         self._model_gen += 1
         self._update_model_label()
+        if handle is not None:
+            jobs.submit(prepare_backend, handle, owner=self)
 
     def _update_model_label(self) -> None:
         h = self.handle
@@ -248,6 +252,7 @@ class PredictPage(QWidget):
             paths,
             self.topKSpin.value(),
             self.camCheck.isChecked(),
+            unsure_threshold(),
             done=lambda rows, r=req: self._done(r, rows),
             failed=lambda msg, r=req: self._error(r, msg),
             owner=self,
@@ -286,10 +291,15 @@ class PredictPage(QWidget):
         self.predictionTable.setItem(r, 1, name)
         pred = QTableWidgetItem(self.tr("skipped: {0}").format(row.error) if row.error else "")
         pred.setData(TOP_ROLE, list(row.top))
+        pred.setData(UNSURE_ROLE, row.unsure)
         if row.top:
-            pred.setToolTip("\n".join(f"{lb}: {p:.1%}" for lb, p in row.top))
+            tip = "\n".join(f"{lb}: {p:.1%}" for lb, p in row.top)
+            if row.unsure:
+                tip = self.tr("Not sure: below the threshold in Preferences") + "\n" + tip
+            pred.setToolTip(tip)
         self.predictionTable.setItem(r, 2, pred)
-        self.predictionTable.setRowHeight(r, max(THUMB + 8, 22 * len(row.top) + 12))
+        lines = len(row.top) + int(row.unsure)
+        self.predictionTable.setRowHeight(r, max(THUMB + 8, row_height(lines)))
         self.predictionTable.scrollToBottom()
 
     def _cam_toggled(self, on: bool) -> None:

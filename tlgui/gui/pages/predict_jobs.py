@@ -7,6 +7,7 @@ thread or once torch is loaded.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,7 @@ def handle_from_result(result: Any, source: str) -> ModelHandle:
         info.mean,
         info.std,
         inference_backend=inference_backend(),
+        temperature=result.temperature,
     )
     return ModelHandle(
         predictor,
@@ -78,10 +80,25 @@ class Row:
     thumb: object  # QImage or None
     cam: object  # QImage or None
     prediction: object  # engine Prediction
+    unsure: bool = False  # below the "not sure" threshold
 
 
-def predict_files(handle: ModelHandle, paths: list[str], top_k: int, cam: bool) -> list[Row]:
-    """Runs on a pool thread: decode, predict in one batch, thumbnails, optional Grad-CAM."""
+def prepare_backend(handle: ModelHandle) -> None:
+    """Runs on a pool thread when a model arrives: builds and checks the backbone's ONNX
+    Runtime session (:meth:`tlgui.engine.predict.Predictor.prepare`), so the first dropped
+    picture already gets the faster backend instead of waiting for a folder. A backend that
+    cannot run here is reported by the prediction that needs it, not by this warm-up."""
+    from ...engine.onnx_backend import BackendError
+
+    with contextlib.suppress(BackendError):
+        handle.predictor.prepare()
+
+
+def predict_files(
+    handle: ModelHandle, paths: list[str], top_k: int, cam: bool, unsure_below: float
+) -> list[Row]:
+    """Runs on a pool thread: decode, predict in one batch (a top probability below
+    ``unsure_below`` marks the row unsure), thumbnails, optional Grad-CAM."""
     import_engine()
     from ...engine.predict import Prediction
 
@@ -95,7 +112,9 @@ def predict_files(handle: ModelHandle, paths: list[str], top_k: int, cam: bool) 
         except ImageLoadError as exc:
             rows[f] = Row(f, (), str(exc), None, None, Prediction(f, (), str(exc)))
     if images:
-        preds = handle.predictor.predict_images(images, good, top_k=top_k)
+        preds = handle.predictor.predict_images(
+            images, good, top_k=top_k, unsure_below=unsure_below
+        )
         explain = None
         if cam:
             from ...engine.explain import gradcam_overlay as explain
@@ -109,5 +128,5 @@ def predict_files(handle: ModelHandle, paths: list[str], top_k: int, cam: bool) 
                 )
                 overlay.thumbnail((THUMB * 2, THUMB * 2))
                 cam_img = pil_to_qimage(overlay)
-            rows[p.path] = Row(p.path, p.top, None, pil_to_qimage(small), cam_img, p)
+            rows[p.path] = Row(p.path, p.top, None, pil_to_qimage(small), cam_img, p, p.unsure)
     return [rows[f] for f in files]

@@ -28,14 +28,17 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import jobs
+from ..widgets.calibration_plot import ReliabilityView
+from ..widgets.confusion_hover import ConfusionHover
 from ..widgets.gallery import CamDialog, MistakesGallery
 from ..widgets.results_plots import draw_confusion, draw_history, make_canvas
-from ..widgets.tables import read_only_table
+from ..widgets.tables import fit_columns_to_contents, read_only_table
 from .results_parts import TtaCheck, fill_per_class, stacked_box
 from .results_source import ResultsSource, config_rows, evaluate_job
 
@@ -102,17 +105,22 @@ class ResultsPage(QWidget):
             self.tr("F1"),
             self.tr("Support"),
         ]
+        self.confusion_hover = ConfusionHover(self.confusion_canvas)
+        # Label sizes follow the canvas's size (results_plots.confusion_label_layout). A bound
+        # method: matplotlib keeps only a weak reference to it, so no cycle holds the page.
+        self.confusion_canvas.mpl_connect("resize_event", self._draw_confusion)
         self.per_class_table = read_only_table("perClassTable", headers)
-        self.per_class_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        fit_columns_to_contents(self.per_class_table)
         # Class order until the user sorts by a column.
         self.per_class_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.per_class_table.setSortingEnabled(True)
+        self.reliability_view = ReliabilityView()
+        figures = QTabWidget()
+        figures.setObjectName("resultsFigureTabs")
+        figures.addTab(self.confusion_canvas, self.tr("Confusion matrix"))
+        figures.addTab(self.reliability_view, self.tr("Calibration"))
         metrics_box = stacked_box(
-            self.tr("Confusion matrix and per-class metrics"),
-            self.confusion_canvas,
-            self.per_class_table,
+            self.tr("Confusion matrix and per-class metrics"), figures, self.per_class_table
         )
 
         # ---- mistakes gallery
@@ -291,15 +299,18 @@ class ResultsPage(QWidget):
             )
         self._draw_confusion()
         fill_per_class(self.per_class_table, rep)
+        self.reliability_view.set_report(rep)
         self._fill_gallery(rep)
 
     @Slot()
-    def _draw_confusion(self) -> None:
+    def _draw_confusion(self, *_resize_event: Any) -> None:
         rep = self.current_report()
         fig = self.confusion_canvas.figure
         if rep is None:
+            self.confusion_hover.set_matrix([], [])
             fig.clear()
         else:
+            self.confusion_hover.set_matrix(rep.confusion_matrix, rep.classes)
             draw_confusion(
                 fig,
                 rep.confusion_matrix,

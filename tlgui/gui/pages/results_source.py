@@ -10,15 +10,18 @@ import json
 import threading
 from typing import Any
 
+from ..preferences import inference_backend
 from ..warm_up import import_engine
 
 SPLITS = ("val", "test")
 
 
 def _report_from_json(d: dict[str, Any]) -> Any:
-    """An ``EvalReport`` from a bundle's saved metrics (no per-sample records there)."""
+    """An ``EvalReport`` from a bundle's saved metrics (no per-sample records there; no
+    calibration figures in those saved before tlgui measured them)."""
     from ...engine.metrics import EvalReport
 
+    ece, raw = d.get("ece"), d.get("ece_uncalibrated")
     return EvalReport(
         split=d["split"],
         classes=list(d["classes"]),
@@ -28,6 +31,10 @@ def _report_from_json(d: dict[str, Any]) -> Any:
         confusion_matrix=[list(r) for r in d["confusion_matrix"]],
         per_class=dict(d["per_class"]),
         samples=list(d.get("samples", [])),
+        temperature=float(d.get("temperature", 1.0)),
+        ece=None if ece is None else float(ece),
+        ece_uncalibrated=None if raw is None else float(raw),
+        reliability=dict(d.get("reliability") or {}),
     )
 
 
@@ -54,8 +61,9 @@ def config_rows(config: dict[str, Any], off: str) -> list[tuple[str, str]]:
 
 
 class ResultsSource:
-    """A finished run (``FitResult``) or a loaded bundle: its classes, configuration, history
-    and reports, and its model for Grad-CAM and evaluation (:meth:`model_source`)."""
+    """A finished run (``FitResult``) or a loaded bundle: its classes, configuration, history,
+    reports and calibration temperature, and its model for Grad-CAM and evaluation
+    (:meth:`model_source`)."""
 
     def __init__(self, fit_result: Any = None, bundle: Any = None) -> None:
         self.fit_result = fit_result
@@ -68,11 +76,13 @@ class ResultsSource:
             self.backbone = fit_result.config.backbone
             self.history = [e.to_json() for e in fit_result.history]
             self.reports = dict(fit_result.reports)
+            self.temperature = float(fit_result.temperature)
             return
         self.classes = list(bundle.classes)
         self.config = dict(bundle.config)
         self.backbone = bundle.backbone
         self.history = [dict(h) for h in bundle.history]
+        self.temperature = float(bundle.temperature)
         self.reports = {}
         for split in SPLITS:
             saved = bundle.metrics.get(split)
@@ -101,7 +111,8 @@ class ResultsSource:
 def evaluate_job(source: ResultsSource, scan: Any, tta: bool) -> dict[str, Any]:
     """Job function: the engine's evaluation (the one ``tlgui evaluate`` runs) of the model on
     each of the dataset's val and test splits, with per-image records for the mistakes gallery;
-    ``tta`` averages every picture with its mirror image, on every split."""
+    ``tta`` averages every picture with its mirror image, on every split. Probabilities are
+    calibrated with the model's temperature."""
     import_engine()
     from ...engine.train import evaluate_model
 
@@ -117,6 +128,8 @@ def evaluate_job(source: ResultsSource, scan: Any, tta: bool) -> dict[str, Any]:
             std=std,
             tta=tta,
             keep_samples=True,
+            temperature=source.temperature,
+            inference_backend=inference_backend(),
         )
         for split in SPLITS
         if scan.splits.get(split)

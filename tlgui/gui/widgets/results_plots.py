@@ -7,8 +7,11 @@ translated from the page.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from ..plot_fonts import use_fallback_fonts
 
 
 def make_canvas(object_name: str, min_height: int = 220):
@@ -16,6 +19,7 @@ def make_canvas(object_name: str, min_height: int = 220):
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
 
+    use_fallback_fonts()  # Japanese labels and class names too
     canvas = FigureCanvasQTAgg(Figure(figsize=(4, 3), layout="constrained"))
     canvas.setObjectName(object_name)
     canvas.setMinimumHeight(min_height)
@@ -31,10 +35,30 @@ def normalise_rows(cm: Sequence[Sequence[int]]) -> list[list[float]]:
     return out
 
 
+# The smallest label font (points) that stays legible; the largest a label needs.
+MIN_LABEL_PT, MAX_LABEL_PT = 5.0, 9.0
+
+
+def confusion_label_layout(fig: Any, n: int) -> tuple[float, int, float]:
+    """How an ``n``-class matrix on ``fig`` is labelled: (tick label size in points, stride,
+    cell value size in points or 0). Labels are as large as a cell allows, between
+    ``MIN_LABEL_PT`` and ``MAX_LABEL_PT``; where a cell is smaller than the smallest label,
+    every ``stride``-th class is labelled. Values are written in cells wide enough for four
+    characters of at least ``MIN_LABEL_PT``; the hover tooltip gives every cell's names and
+    value either way."""
+    width, height = fig.get_size_inches()
+    cell = min(width, height) * 72 * 0.6 / max(1, n)  # the matrix takes ~60 % of the short side
+    size = min(MAX_LABEL_PT, 0.85 * cell)
+    stride = 1 if size >= MIN_LABEL_PT else math.ceil(MIN_LABEL_PT / (0.85 * cell))
+    value_size = min(MAX_LABEL_PT, cell / 2.4)
+    return max(size, MIN_LABEL_PT), stride, value_size if value_size >= MIN_LABEL_PT else 0.0
+
+
 def draw_confusion(fig: Any, cm: Sequence[Sequence[int]], classes: Sequence[str],
                    normalised: bool, labels: Mapping[str, str]) -> None:
-    """Heat map with the count (or row fraction) written in each cell; rows = true class.
-    ``labels`` holds the translated ``title``, ``true`` and ``predicted`` axis names."""
+    """Heat map with the count (or row fraction) written in each cell while cells are large
+    enough (:func:`confusion_label_layout`); rows = true class. ``labels`` holds the translated
+    ``title``, ``true`` and ``predicted`` axis names."""
     fig.clear()
     ax = fig.add_subplot(111)
     n = len(classes)
@@ -44,19 +68,22 @@ def draw_confusion(fig: Any, cm: Sequence[Sequence[int]], classes: Sequence[str]
     values = normalise_rows(cm) if normalised else [[float(v) for v in r] for r in cm]
     vmax = 1.0 if normalised else max(1.0, max(max(r) for r in values))
     im = ax.imshow(values, cmap="Blues", vmin=0, vmax=vmax)
-    ax.set_xticks(range(n), labels=list(classes), rotation=45 if n > 3 else 0,
-                  ha="right" if n > 3 else "center")
-    ax.set_yticks(range(n), labels=list(classes))
+    size, stride, value_size = confusion_label_layout(fig, n)
+    ticks = list(range(0, n, stride))
+    names = [str(classes[i]) for i in ticks]
+    rotation = 0 if n <= 3 else 45 if n <= 10 else 90
+    ax.set_xticks(ticks, labels=names, rotation=rotation, fontsize=size,
+                  ha="right" if rotation == 45 else "center")
+    ax.set_yticks(ticks, labels=names, fontsize=size)
     ax.set_xlabel(labels.get("predicted", "predicted"))
     ax.set_ylabel(labels.get("true", "true"))
     ax.set_title(labels.get("title", ""), fontsize="medium")
-    if n <= 25:
-        size = "small" if n <= 10 else "x-small"
+    if value_size:
         for i in range(n):
             for j in range(n):
                 v = values[i][j]
                 text = f"{v:.2f}" if normalised else f"{int(cm[i][j])}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=size,
+                ax.text(j, i, text, ha="center", va="center", fontsize=value_size,
                         color="white" if v > 0.6 * vmax else "black")
     fig.colorbar(im, ax=ax, shrink=0.8)
 

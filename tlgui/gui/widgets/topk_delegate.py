@@ -1,13 +1,17 @@
 """Paints a prediction's top-k labels as horizontal probability bars (the Predict table's last
-column): the item's ``TOP_ROLE`` data is a sequence of (label, probability)."""
+column): the item's ``TOP_ROLE`` data is a sequence of (label, probability); a true
+``UNSURE_ROLE`` puts a "Not sure" line above them and no label in bold, so a low-confidence
+guess never looks like a confident answer."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 TOP_ROLE = Qt.ItemDataRole.UserRole + 10
+UNSURE_ROLE = Qt.ItemDataRole.UserRole + 11
+LINE_H = 22
 
 
 class TopKDelegate(QStyledItemDelegate):
@@ -23,18 +27,38 @@ class TopKDelegate(QStyledItemDelegate):
         if not top:
             super().paint(painter, option, index)
             return
+        unsure = bool(index.data(UNSURE_ROLE))
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(option.rect).adjusted(8, 6, -8, -6)
-        line_h = min(22.0, rect.height() / max(1, len(top)))
-        label_w = min(160.0, rect.width() * 0.4)
+        lines = len(top) + int(unsure)
+        line_h = min(float(LINE_H), rect.height() / max(1, lines))
+        if unsure:
+            font = painter.font()
+            font.setItalic(True)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(option.palette.placeholderText().color())
+            painter.drawText(
+                QRectF(rect.left(), rect.top(), rect.width(), line_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                self.tr("Not sure — the model's best guesses:"),
+            )
+            rect.setTop(rect.top() + line_h)
+        # As wide as the longest label (bold), up to half the cell; longer ones are elided.
+        bold = painter.font()
+        bold.setItalic(False)
+        bold.setBold(True)
+        widest = max(QFontMetrics(bold).horizontalAdvance(str(lb)) for lb, _p in top)
+        label_w = min(widest + 12.0, rect.width() * 0.5)
         accent = option.palette.highlight().color()
         for i, (label, prob) in enumerate(top):
             y = rect.top() + i * line_h
             text_rect = QRectF(rect.left(), y, label_w - 6, line_h)
             bar_bg = QRectF(rect.left() + label_w, y + 4, rect.width() - label_w - 56, line_h - 8)
             font = painter.font()
-            font.setBold(i == 0)
+            font.setItalic(False)
+            font.setBold(i == 0 and not unsure)
             painter.setFont(font)
             painter.setPen(option.palette.text().color())
             painter.drawText(
@@ -49,7 +73,7 @@ class TopKDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(bar_bg, 3, 3)
             colour = (
                 QColor(accent)
-                if i == 0
+                if i == 0 and not unsure
                 else QColor(accent.red(), accent.green(), accent.blue(), 110)
             )
             painter.setBrush(colour)
@@ -66,4 +90,10 @@ class TopKDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         top = index.data(TOP_ROLE) or ()
-        return QSize(320, max(self.min_height, 22 * len(top) + 12))
+        lines = len(top) + int(bool(top) and bool(index.data(UNSURE_ROLE)))
+        return QSize(320, max(self.min_height, row_height(lines)))
+
+
+def row_height(lines: int) -> int:
+    """The height of a cell with ``lines`` lines (labels, plus the "Not sure" line)."""
+    return LINE_H * lines + 12
