@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...engine.data import DatasetScan
-from ..preferences import inference_backend
+from ..preference_store import (
+    changes,
+    decoded_cache_mb,
+    default_device,
+    inference_backend,
+    loader_workers,
+)
 from ..training import IDLE, RUNNING, STOPPING, TrainingController
 from ..widgets.panel import settings_column
 from ..widgets.tables import read_only_table
@@ -59,6 +65,8 @@ class TrainPage(QWidget):
         self.training = training
         self.scan: DatasetScan | None = None
         self.augment_provider = lambda: {}
+        # The Data step's fields of a run (excluded files, duplicates kept together).
+        self.data_fields_provider: Any = lambda: {}
         self.curvesCanvas: Any = None
         self._epochs = 1
         self._run_t0 = 0.0
@@ -66,6 +74,7 @@ class TrainPage(QWidget):
         self._best_epoch = 0
         self.form = TrainForm()
         self.form.suggestLrRequested.connect(self.suggest_lr)
+        changes().changed.connect(self._preferences_changed)
         root = QHBoxLayout(self)
         root.addWidget(settings_column(self.form, 410, 460))
         root.addLayout(self._build_run_view(), 1)
@@ -113,9 +122,17 @@ class TrainPage(QWidget):
         self.saveButton = self._button("saveModelButton", self.tr("Save model…"), "")
         self.saveButton.setEnabled(False)
         self.saveButton.clicked.connect(self.saveRequested)
+        self.inspectButton = self._button(
+            "inspectModelButton",
+            self.tr("Inspect model…"),
+            self.tr("What these settings train, the preprocessing, and a picture through the "
+                    "network, before training"),
+        )
+        self.inspectButton.clicked.connect(self.show_inspector)
         for button in (self.startTrainingButton, self.stopTrainingButton, self.resumeButton):
             bar.addWidget(button)
         bar.addStretch(1)
+        bar.addWidget(self.inspectButton)
         bar.addWidget(self.saveButton)
         run.addLayout(bar)
 
@@ -195,12 +212,16 @@ class TrainPage(QWidget):
             )
 
     def config_dict(self) -> dict[str, Any]:
-        """The run's settings as ``TrainConfig`` fields: the form's, the augmentation and the
-        inference backend of the Preferences."""
+        """The run's settings as ``TrainConfig`` fields: the form's, the augmentation, and the
+        inference backend, loader workers and decoded-cache size of the Preferences, and the
+        Data step's fields (:attr:`data_fields_provider`)."""
         return {
             **self.form.config_dict(),
             "augment": dict(self.augment_provider()),
             "inference_backend": inference_backend(),
+            "workers": loader_workers(),
+            "decoded_cache_mb": decoded_cache_mb(),
+            **self.data_fields_provider(),
         }
 
     def apply_config(self, config: dict[str, Any]) -> None:
@@ -218,7 +239,14 @@ class TrainPage(QWidget):
         self.form.save_settings(settings)
 
     def restore_settings(self, settings: QSettings) -> None:
+        """The last session's form, on the Preferences' default device."""
         self.form.restore_settings(settings)
+        self.form.fields["device"].set_value(default_device(settings))
+
+    def _preferences_changed(self, names: list[str]) -> None:
+        """A new default device shows in the form at once (for the next run)."""
+        if "default_device" in names:
+            self.form.fields["device"].set_value(default_device())
 
     # ------------------------------------------------------------------ actions
 
@@ -228,6 +256,12 @@ class TrainPage(QWidget):
         if self.scan is None:
             return False
         return self.training.start(self.scan, self.config_dict())
+
+    def show_inspector(self) -> Any:
+        """Open the model inspector on this page's settings (see :mod:`..inspector`)."""
+        from ..inspector import show_inspector
+
+        return show_inspector(self)
 
     def suggest_lr(self) -> None:
         """Run the LR finder on the dataset with the form's settings; "Use this LR" sets the
