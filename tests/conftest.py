@@ -14,6 +14,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="tlgui-torch-home-")
 # Run folders (resume checkpoints) of CLI/GUI runs go here, not into the user's data folder.
 os.environ["TLGUI_RUNS_DIR"] = tempfile.mkdtemp(prefix="tlgui-runs-")
+# tlgui's cache (stored features, near-duplicate groups) goes here; the on-disk feature store
+# is off, so every feature pass computes, unless a test turns it on (tests/engine/test_doctor.py).
+os.environ["TLGUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="tlgui-cache-")
+os.environ["TLGUI_FEATURE_STORE"] = "off"
 os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
 
 from tests.helpers import make_dataset, make_image

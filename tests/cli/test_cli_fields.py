@@ -41,7 +41,8 @@ def test_each_cli_field_is_an_option_with_the_fields_metadata(command: str, spec
     assert action.help.startswith(spec.help.rstrip("."))
     assert action.choices == (list(spec.choices) if spec.choices else None)
     if spec.kind is bool:
-        assert spec.default is False and action.nargs == 0  # a switch that turns it on
+        assert action.nargs == 0  # a switch: turns it on, or off when on by default
+        assert spec.default is False or spec.cli.startswith("--no-")
     elif spec.kind in (int, float) and not spec.choices:
         assert action.type(str(spec.default)) == spec.default
 

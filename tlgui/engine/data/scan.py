@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import DEFAULT_VAL_SPLIT
+from .duplicates import duplicate_groups
 from .images import probe_image
 
 IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "icon\r"})
@@ -145,23 +146,39 @@ def _find(root: Path, names: Sequence[str]) -> Path | None:
 
 
 def stratified_split(
-    labels: Sequence[int], fraction: float, seed: int
+    labels: Sequence[int],
+    fraction: float,
+    seed: int,
+    groups: Sequence[Sequence[int]] = (),
 ) -> tuple[list[int], list[int]]:
     """Indices for (train, val): ``fraction`` of each class to val, at least one where a class
-    has two or more items. Seeded and independent of the order of classes."""
+    has two or more items. Seeded and independent of the order of classes.
+
+    ``groups``: disjoint lists of indices that must stay on one side. Each goes whole to the
+    side most of its members were drawn for (train on a tie), so the split of everything else
+    is the plain one and a class's val share moves by at most its groups' sizes. Where that
+    would leave no validation picture at all (every picture a copy of another), the plain split
+    is kept: a run needs a validation set more than this guard."""
     by_class: dict[int, list[int]] = {}
     for i, y in enumerate(labels):
         by_class.setdefault(y, []).append(i)
-    train, val = [], []
+    in_val: set[int] = set()
     for y in sorted(by_class):
         idx = by_class[y][:]
         random.Random(f"{seed}-{y}").shuffle(idx)
         n_val = round(len(idx) * fraction)
         if fraction > 0 and len(idx) >= 2:
             n_val = min(max(n_val, 1), len(idx) - 1)
-        val.extend(idx[:n_val])
-        train.extend(idx[n_val:])
-    return sorted(train), sorted(val)
+        in_val.update(idx[:n_val])
+    plain = set(in_val)
+    for group in groups:
+        to_val = 2 * sum(i in in_val for i in group) > len(group)
+        for i in group:
+            (in_val.add if to_val else in_val.discard)(i)
+    if plain and not in_val:
+        in_val = plain
+    train = [i for i in range(len(labels)) if i not in in_val]
+    return train, sorted(in_val)
 
 
 def scan_dataset(
@@ -169,10 +186,12 @@ def scan_dataset(
     val_split: float = DEFAULT_VAL_SPLIT,
     seed: int = 0,
     workers: int | None = None,
+    keep_together: bool = True,
 ) -> DatasetScan:
     """Scan a dataset folder (see module docstring). Raises :class:`DataError` when it is not
     usable: missing folder, fewer than two classes with images, a val/test class that train
-    lacks."""
+    lacks. ``keep_together``: a split made here keeps each group of duplicates on one side
+    (:func:`~.duplicates.duplicate_groups`)."""
     root_path = Path(root).expanduser()
     if not root_path.is_dir():
         raise DataError(f"dataset folder not found: {root_path}")
@@ -222,7 +241,10 @@ def scan_dataset(
     val_fraction = None
     if "val" not in splits or not splits["val"]:
         train = splits["train"]
-        tr, va = stratified_split([s.label for s in train], val_split, seed)
+        groups: list[list[int]] = []
+        if keep_together and val_split > 0:
+            groups = duplicate_groups(str(root_path), [s.path for s in train])
+        tr, va = stratified_split([s.label for s in train], val_split, seed, groups)
         splits["train"] = [train[i] for i in tr]
         splits["val"] = [train[i] for i in va]
         val_fraction = val_split

@@ -9,11 +9,11 @@ from PySide6.QtCore import QEventLoop, QSettings, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDoubleSpinBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -30,16 +30,17 @@ from PySide6.QtWidgets import (
 
 from ...engine.config import DEFAULT_VAL_SPLIT
 from ...engine.data import DatasetScan, scan_dataset
-from .. import jobs
+from .. import field_texts, jobs
 from ..imaging import thumbnails
+from ..widgets.tables import fit_columns_to_contents
 
 THUMB_SIDE = 84
 THUMBS_PER_CLASS = 12
 IMBALANCE_LIMIT = 3.0
 
 
-def _scan(path: str, val_split: float) -> DatasetScan:
-    return scan_dataset(path, val_split=val_split)
+def _scan(path: str, val_split: float, keep_together: bool) -> DatasetScan:
+    return scan_dataset(path, val_split=val_split, keep_together=keep_together)
 
 
 class DataPage(QWidget):
@@ -50,6 +51,7 @@ class DataPage(QWidget):
     scanFailed = Signal(str)
     sampleChosen = Signal(str)
     classWeightRequested = Signal()
+    checkDatasetRequested = Signal()  # "Check dataset" (the doctor, gui/doctor.py)
     busyChanged = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -96,6 +98,18 @@ class DataPage(QWidget):
         row.addWidget(self.browseButton)
         row.addWidget(QLabel(self.tr("Validation share:")))
         row.addWidget(self.valSplitSpin)
+        self.keepDuplicatesCheck = QCheckBox(field_texts.label("keep_duplicates_together"))
+        self.keepDuplicatesCheck.setObjectName("keepDuplicatesCheck")
+        self.keepDuplicatesCheck.setChecked(True)
+        self.keepDuplicatesCheck.setToolTip(field_texts.help_text("keep_duplicates_together"))
+        self.checkDatasetButton = QPushButton(self.tr("Check dataset…"))
+        self.checkDatasetButton.setObjectName("checkDatasetButton")
+        self.checkDatasetButton.setToolTip(
+            self.tr("Find likely label errors, near-duplicates and outliers")
+        )
+        self.checkDatasetButton.clicked.connect(self.checkDatasetRequested)
+        row.addWidget(self.keepDuplicatesCheck)
+        row.addWidget(self.checkDatasetButton)
         root.addLayout(row)
 
         self.summaryLabel = QLabel(self.tr("No dataset loaded yet."))
@@ -105,9 +119,11 @@ class DataPage(QWidget):
 
         self.warningFrame = QFrame()
         self.warningFrame.setObjectName("imbalanceWarning")
+        # A see-through orange over the window colour, text in the palette's: readable in
+        # light and dark mode alike.
         self.warningFrame.setStyleSheet(
-            "#imbalanceWarning { background: #fff4e6; border: 1px solid #ffc078;"
-            " border-radius: 6px; } #imbalanceWarning QLabel { color: #7c3a00; }"
+            "#imbalanceWarning { background: rgba(253, 126, 20, 40); border: 1px solid #ffa94d;"
+            " border-radius: 6px; } #imbalanceWarning QLabel { color: palette(window-text); }"
         )
         wl = QHBoxLayout(self.warningFrame)
         self.warningLabel = QLabel()
@@ -180,6 +196,7 @@ class DataPage(QWidget):
             _scan,
             path,
             self.valSplitSpin.value(),
+            self.keepDuplicatesCheck.isChecked(),
             done=lambda scan: self._scanned(scan_id, scan),
             failed=lambda msg: self._failed(scan_id, msg),
             owner=self,
@@ -253,10 +270,7 @@ class DataPage(QWidget):
             item = QTableWidgetItem(str(total))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.classTable.setItem(r, len(splits) + 1, item)
-        header = self.classTable.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(headers)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        fit_columns_to_contents(self.classTable)
 
         n = {s: len(v) for s, v in scan.splits.items()}
         parts = [self.tr("{0} classes").format(len(scan.classes))]
@@ -374,12 +388,19 @@ class DataPage(QWidget):
         if self.valSplitSpin.minimum() <= share <= self.valSplitSpin.maximum():
             self.valSplitSpin.setValue(share)
 
+    def keep_duplicates_together(self) -> bool:
+        """Whether a split made here keeps duplicate groups whole (a run's config field)."""
+        return self.keepDuplicatesCheck.isChecked()
+
     def save_settings(self, settings: QSettings) -> None:
         settings.setValue("data/val_split", self.valSplitSpin.value())
+        settings.setValue("data/keep_duplicates_together", self.keep_duplicates_together())
 
     def restore_settings(self, settings: QSettings) -> None:
         with contextlib.suppress(TypeError, ValueError):
             self.set_val_split(float(settings.value("data/val_split", DEFAULT_VAL_SPLIT)))
+        keep = settings.value("data/keep_duplicates_together", True)
+        self.keepDuplicatesCheck.setChecked(keep not in (False, "false", "0", 0))
 
     def thumbnail_count(self) -> int:
         return sum(s.count() for s in self.thumbStrips.values())
