@@ -35,6 +35,7 @@ RESUME_KEYS = {
     "data",
     "val_fraction",
     "n_train",
+    "world_size",
 }
 CFG = TrainConfig(
     backbone="efficientnet_lite0",
@@ -59,7 +60,7 @@ def test_the_resume_file_is_the_sum_of_the_parts_states(tmp_path: Path) -> None:
     owned = [key for part in parts for key in part]
     assert len(owned) == len(set(owned))  # each key has one owner
     loop_keys = {"epoch", "finished", "model", "history"}
-    run_keys = {"rng", "config", "classes", "data", "val_fraction", "n_train"}
+    run_keys = {"rng", "config", "classes", "data", "val_fraction", "n_train", "world_size"}
     assert set(owned) | loop_keys | run_keys == RESUME_KEYS
     assert saved["epoch"] == 2 and saved["finished"] and len(saved["history"]) == 2
     assert saved["scheduler"]["last_epoch"] > 0  # the unfrozen phase's scheduler
