@@ -8,7 +8,9 @@ This is one of tlgui's two entry points (the other is :mod:`tlgui.gui.app`): the
 settings of :mod:`tlgui.process` are applied here, never by the engine.
 
 Modules: :mod:`.options` (the parser, built from the config's field metadata), :mod:`.train`
-(``train``, ``lr-find``), :mod:`.models` (``predict``, ``evaluate``, ``info``).
+(``train``, ``lr-find``), :mod:`.models` (``predict``, ``evaluate``, ``info``), :mod:`.export`
+(``export``), :mod:`.selftest` (``--self-test``). Without a display, ``tlgui`` says so in one
+line (:mod:`tlgui.gui.display`) instead of starting Qt.
 """
 
 from __future__ import annotations
@@ -18,12 +20,27 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..process import quiet_export_warnings, quiet_image_warnings
+from .codegen import cmd_export_code
+from .doctor import cmd_doctor
+from .export import cmd_export
+from .inspect import cmd_inspect
 from .models import cmd_evaluate, cmd_info, cmd_predict, evaluation_samples
 from .options import UsageError, add_training_options, build_parser, config_from_args
 from .train import cmd_lr_find, cmd_train
 
 
 def run_gui() -> int:
+    from ..gui.display import display_problem  # Qt-free: asked before Qt can abort
+
+    problem = display_problem()
+    if problem:
+        commands = " | ".join(COMMANDS)
+        print(
+            f"tlgui: the desktop app cannot start: {problem}. The command line works "
+            f"without a display: tlgui {commands} (tlgui --help)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         from ..gui.app import main as gui_main
     except ImportError as exc:
@@ -41,6 +58,10 @@ COMMANDS: dict[str, Callable[..., int]] = {
     "predict": cmd_predict,
     "evaluate": cmd_evaluate,
     "info": cmd_info,
+    "doctor": cmd_doctor,
+    "inspect": cmd_inspect,
+    "export": cmd_export,
+    "export-code": cmd_export_code,
 }
 
 
@@ -50,6 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = argv  # the words as given: `train --config` tells given options from defaults
+    if args.self_test:
+        from .selftest import cmd_self_test
+
+        quiet_export_warnings()
+        return cmd_self_test()
     if args.command is None:
         return run_gui()
     quiet_image_warnings()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import __version__
+from ..engine.calibration import DEFAULT_UNSURE_BELOW
 from ..engine.config import DEFAULT_VAL_SPLIT, DEVICES, FIELDS, FieldSpec, TrainConfig
 
 
@@ -60,6 +61,13 @@ def positive_float(text: str) -> float:
     return value
 
 
+def probability(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
 def cli_help(spec: FieldSpec) -> str:
     """The ``--help`` text of a field's option: its help sentence and, for a value, the
     default."""
@@ -72,8 +80,9 @@ def add_field_option(parser: argparse.ArgumentParser, spec: FieldSpec) -> None:
     """The option ``spec.cli`` for a :class:`TrainConfig` field, stored under the field's
     name."""
     assert spec.cli is not None
-    if spec.kind is bool:
-        parser.add_argument(spec.cli, dest=spec.name, action="store_true", help=cli_help(spec))
+    if spec.kind is bool:  # a switch: on, or off for a field that is on by default
+        action = "store_false" if spec.default else "store_true"
+        parser.add_argument(spec.cli, dest=spec.name, action=action, help=cli_help(spec))
         return
     kwargs: dict[str, Any] = {"dest": spec.name, "default": spec.default, "help": cli_help(spec)}
     if spec.choices:
@@ -149,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the desktop app.",
     )
     p.add_argument("--version", action="version", version=f"tlgui {__version__}")
+    p.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offline (backbone, prediction, ONNX Runtime) and print "
+        "one line; exit code 0 when it works",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     t = sub.add_parser(
@@ -178,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         metavar="RUN_DIR",
         help="continue an interrupted run from its folder, with its own settings and --out",
+    )
+    t.add_argument(
+        "--config",
+        metavar="RUN.json",
+        help="run the saved run configuration in RUN.json (settings, DATA, split, --out); "
+        "options given on the command line override the file's values",
     )
 
     lf = sub.add_parser(
@@ -209,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--json", action="store_true", help="print a JSON list")
     pr.add_argument("--tta", action="store_true", help="average with the mirrored image")
     pr.add_argument(
+        "--unsure-below",
+        metavar="F",
+        type=probability,
+        default=DEFAULT_UNSURE_BELOW,
+        help="mark a prediction whose calibrated top probability is below F as not sure "
+        "(\"unsure\" in --json; default %(default)s)",
+    )
+    pr.add_argument(
         "--cam",
         metavar="DIR",
         help="write a Grad-CAM overlay PNG per image into DIR (and cam_peak, the "
@@ -228,8 +257,23 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--tta", action="store_true", help="average with the mirrored image")
     ev.add_argument("--device", default="auto", choices=list(DEVICES))
+    add_field_option(ev, FIELDS["inference_backend"])
 
     inf = sub.add_parser("info", help="show what a model bundle holds")
     inf.add_argument("model", metavar="MODEL.pt")
     inf.add_argument("--json", action="store_true")
+
+    from .doctor import add_doctor_parser
+
+    add_doctor_parser(sub)
+
+    from .inspect import add_inspect_parser  # (it imports this module)
+
+    add_inspect_parser(sub)
+    from .export import add_export_parser
+
+    add_export_parser(sub)
+    from .codegen import add_export_code_parser
+
+    add_export_code_parser(sub)
     return p

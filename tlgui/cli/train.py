@@ -17,6 +17,7 @@ from .options import UsageError, config_from_args
 
 if TYPE_CHECKING:
     from ..engine.runs import ResumePlan
+    from ..engine.train.distributed import Distributed
 
 
 def emit(obj: dict[str, Any]) -> None:
@@ -123,6 +124,8 @@ def _resume_plan(args: argparse.Namespace) -> ResumePlan | None:
         return None
     if args.run_dir:
         raise UsageError("--resume continues in its own run folder; leave out --run-dir")
+    if args.config:
+        raise UsageError("--resume continues with the run's own settings; leave out --config")
     try:
         return ResumePlan.load(
             args.resume, data=args.data, out=args.out, device=args.device, workers=args.workers
@@ -132,11 +135,16 @@ def _resume_plan(args: argparse.Namespace) -> ResumePlan | None:
 
 
 def _new_run_config(args: argparse.Namespace) -> TrainConfig:
+    """The settings of a new run: the options, or ``--config RUN.json`` with the typed
+    options on top (which also gives DATA, ``--out`` and the split where not typed)."""
+    from .run_file import run_file_config
+
+    cfg = run_file_config(args) if args.config else None
     if not args.data:
-        raise UsageError("DATA is required (or --resume RUN_DIR)")
+        raise UsageError("DATA is required (or --resume RUN_DIR, or --config RUN.json)")
     if not args.out:
         raise UsageError("--out is required")
-    return config_from_args(args)
+    return cfg if cfg is not None else config_from_args(args)
 
 
 def _out_path(out: str) -> str:
@@ -166,40 +174,64 @@ def _report_scan(args: argparse.Namespace, scan, run_path) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from .distributed import run_distributed
+
+    plan = _resume_plan(args)
+    cfg = plan.config if plan is not None else _new_run_config(args)
+    return run_distributed("train", cfg.device, lambda dist: _train(args, plan, cfg, dist))
+
+
+def _train(
+    args: argparse.Namespace, plan: ResumePlan | None, cfg: TrainConfig, dist: Distributed
+) -> int:
+    """The run, in this process. Under ``torchrun`` only process 0 prints, keeps the run
+    folder and saves the bundle; the others train their share (and read the folder to
+    resume)."""
     from ..engine.backbones import WeightsError
     from ..engine.checkpoint import bundle_from_result, save_bundle
     from ..engine.data import DataError, scan_dataset
     from ..engine.runs import RunError, RunFolder
     from ..engine.trainer import CancelToken, TrainingError, fit
 
-    plan = _resume_plan(args)
+    main = dist.is_main
     try:
         if plan is not None:
-            cfg, out = plan.config, _out_path(plan.require_out())
+            out = _out_path(plan.require_out())
             scan = plan.scan()
-            run = plan.run
-            run.record_resume(out)
+            run: RunFolder | None = plan.run
+            if main:
+                plan.run.record_resume(out)
         else:
-            cfg = _new_run_config(args)
             out = _out_path(args.out)
-            scan = scan_dataset(args.data, val_split=args.val_split, seed=cfg.seed)
-            run = RunFolder.create(args.run_dir)
-            run.start(cfg, args.data, val_split=scan.val_fraction, out=out)
+            scan = scan_dataset(
+                args.data,
+                val_split=args.val_split,
+                seed=cfg.seed,
+                keep_together=cfg.keep_duplicates_together,
+            )
+            run = RunFolder.create(args.run_dir) if main else None
+            if run is not None:
+                run.start(cfg, args.data, val_split=scan.val_fraction, out=out)
     except (DataError, RunError, OSError) as exc:
         raise UsageError(str(exc)) from None
-    _report_scan(args, scan, run.path)
+    if run is not None and main:
+        _report_scan(args, scan, run.path)
 
-    callbacks: list = [JsonLines()] if args.jsonl else [ProgressBar()]
+    callbacks: list = ([JsonLines()] if args.jsonl else [ProgressBar()]) if main else []
     cancel = CancelToken()
+    run_dir = run.path if run is not None else None
     try:
         with tuned_for_training():
-            result = fit(scan, cfg, callbacks, cancel, run_dir=run.path, resume=plan is not None)
+            result = fit(scan, cfg, callbacks, cancel, run_dir=run_dir, resume=plan is not None)
     except KeyboardInterrupt:
         cancel.cancel()
-        print(f"\ninterrupted; continue with: tlgui train --resume {run.path}", file=sys.stderr)
+        if main:
+            print(f"\ninterrupted; continue with: tlgui train --resume {run_dir}", file=sys.stderr)
         return 130
     except (TrainingError, WeightsError) as exc:
         raise UsageError(str(exc)) from None
+    if not main or run is None:
+        return 0
     if result.history:
         save_bundle(bundle_from_result(result), out)
         try:
@@ -213,6 +245,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "stopped_early": result.stopped_early,
         "checkpoint": (args.out or out) if result.history else None,
         "inference_backend": result.inference_backend.get("name"),
+        "world_size": result.world_size,
     }
     n_skipped = len(scan.skipped) + len(result.skipped)
     if args.jsonl:
@@ -240,7 +273,12 @@ def cmd_lr_find(args: argparse.Namespace) -> int:
     if args.start_lr >= args.end_lr:
         raise UsageError("--start-lr must be below --end-lr")
     try:
-        scan = scan_dataset(args.data, val_split=args.val_split, seed=args.seed)
+        scan = scan_dataset(
+            args.data,
+            val_split=args.val_split,
+            seed=args.seed,
+            keep_together=cfg.keep_duplicates_together,
+        )
     except DataError as exc:
         raise UsageError(str(exc)) from None
     cancel = CancelToken()

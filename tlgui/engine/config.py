@@ -25,6 +25,8 @@ MONITORS = ("val_acc", "val_loss")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 # What runs a frozen backbone's no-gradient forward on the CPU (see engine/onnx_backend.py).
 BACKENDS = ("auto", "torch", "onnxruntime")
+# The formats a model exports to (engine/export.py): `tlgui export --format`, File ▸ Export.
+EXPORT_FORMATS = ("torchscript", "onnx")
 # Share of each class held out for validation when a dataset has no val/ folder: the CLI's
 # --val-split default, the GUI's starting value and a resumed run's fallback.
 DEFAULT_VAL_SPLIT = 0.2
@@ -56,10 +58,13 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     workers: int = -1  # -1 = auto
+    decoded_cache_mb: int = 256  # RAM for decoded pictures kept between epochs (CPU path)
     cache_features: bool = True
     channels_last: bool = True
     amp: bool = True  # mixed precision on CUDA
     inference_backend: str = "auto"  # the frozen backbone's no-gradient forward on the CPU
+    keep_duplicates_together: bool = True  # a split tlgui makes keeps duplicate groups whole
+    exclude: list = field(default_factory=list)  # files left out of the run (data/exclude.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,7 +94,8 @@ class FieldSpec:
     """What a user may set in one :class:`TrainConfig` field, and how it is presented.
 
     The field's type and default are the dataclass's own (:attr:`kind`, :attr:`default`). A
-    ``bool`` field with a ``cli`` option is a switch that turns it on.
+    ``bool`` field with a ``cli`` option is a switch that turns it on, or, when it is on by
+    default, a ``--no-...`` switch that turns it off.
     """
 
     name: str  # the TrainConfig field
@@ -107,7 +113,8 @@ class FieldSpec:
 
     @property
     def kind(self) -> type:
-        """``bool``, ``int``, ``float``, ``str`` or ``dict``: the type of the default."""
+        """``bool``, ``int``, ``float``, ``str``, ``dict`` or ``list``: the type of the
+        default."""
         return type(self.default)
 
     def problem(self, value: Any) -> str | None:
@@ -116,6 +123,9 @@ class FieldSpec:
         kind = self.kind
         if kind is bool:
             return None if isinstance(value, bool) else f"{what} must be true or false"
+        if kind is list:
+            ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+            return None if ok else f"{what} must be a list of file names"
         if kind is str or kind is dict:
             if not isinstance(value, kind):
                 return f"{what} must be a {'string' if kind is str else 'mapping'}"
@@ -295,6 +305,14 @@ FIELDS: dict[str, FieldSpec] = _specs(
         cli="--workers",
     ),
     FieldSpec(
+        "decoded_cache_mb",
+        "Decoded-image cache (MB)",
+        "Memory for decoded training pictures kept between epochs when they load in the "
+        "training process, so each is decoded once (0 = off).",
+        minimum=0,
+        maximum=1_048_576,
+    ),
+    FieldSpec(
         "cache_features",
         "Cache frozen features",
         "Compute a frozen backbone's features once instead of every batch.",
@@ -312,6 +330,19 @@ FIELDS: dict[str, FieldSpec] = _specs(
         "matches PyTorch's, else PyTorch; torch or onnxruntime force one.",
         choices=BACKENDS,
         cli="--inference-backend",
+    ),
+    FieldSpec(
+        "keep_duplicates_together",
+        "Keep duplicates together",
+        "When tlgui splits off the validation images itself, each group of duplicate "
+        "pictures (identical files, and the near-duplicates the dataset check found) stays "
+        "on one side.",
+        cli="--no-keep-duplicates-together",
+    ),
+    FieldSpec(
+        "exclude",
+        "Excluded files",
+        "Files left out of the run, relative to the dataset folder.",
     ),
 )
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from . import jobs
 from .dialogs import ask_save_before_quit, ask_stop_training, show_error
+from .doctor import DoctorController
 from .menus import build_menus
 from .model_files import (
     choose_model_file,
@@ -37,6 +38,7 @@ from .pages.predict import PredictPage
 from .pages.predict_jobs import handle_from_result
 from .pages.train import TrainPage
 from .resources import app_icon
+from .runs_view import keep_runs_pruned
 from .settings import add_recent, make_settings
 from .training import IDLE, RUNNING, PreparedResume, TrainingController
 from .warm_up import import_plotting, load_engine
@@ -89,6 +91,8 @@ class MainWindow(QMainWindow):
         self._build_layout()
         build_menus(self)
         self._connect()
+        keep_runs_pruned(self)  # the Preferences' run retention, after every run
+        self.doctor = DoctorController(self)  # Data ▸ Check dataset (wires itself)
         self._restore()
         if not lazy:
             self._build_plots()

@@ -10,13 +10,15 @@ import contextlib
 import os
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from .pages.predict_jobs import ModelHandle, handle_from_bundle
 from .warm_up import import_engine
 
 MODELS_FOLDER_KEY = "paths/models"
+# The "MainWindow" context, where lupdate files these texts (see tlgui.gui.i18n_tools).
+translate = QCoreApplication.translate
 
 
 def load_model(path: str) -> tuple[Any, ModelHandle]:
@@ -67,7 +69,10 @@ def choose_save_path(parent: QWidget, settings: QSettings, suggestion: str) -> s
         )
     )
     path, _ = QFileDialog.getSaveFileName(
-        parent, parent.tr("Save model as"), start, parent.tr("tlgui model (*.pt)")
+        parent,
+        translate("MainWindow", "Save model as"),
+        start,
+        translate("MainWindow", "tlgui model (*.pt)"),
     )
     if not path:
         return None
@@ -80,9 +85,9 @@ def choose_save_path(parent: QWidget, settings: QSettings, suggestion: str) -> s
 def choose_model_file(parent: QWidget, settings: QSettings) -> str | None:
     path, _ = QFileDialog.getOpenFileName(
         parent,
-        parent.tr("Open model"),
+        translate("MainWindow", "Open model"),
         str(settings.value(MODELS_FOLDER_KEY, "")),
-        parent.tr("tlgui model (*.pt);;All files (*)"),
+        translate("MainWindow", "tlgui model (*.pt);;All files (*)"),
     )
     if not path:
         return None

@@ -13,7 +13,9 @@ Modules, from the outside in:
   calibration;
 * :mod:`.evaluate`: the one evaluation, for the loop and for trained models (CLI, GUI);
 * :mod:`.optim`: loss, optimizer and schedule from the config;
-* :mod:`.runtime`: device and precision, the event bus, cancel, errors.
+* :mod:`.runtime`: device and precision, the event bus, cancel, errors;
+* :mod:`.distributed`: a run as several processes under ``torchrun`` (process group, sums and
+  gathers, DDP, failures).
 
 :mod:`tlgui.engine.trainer` is the facade other code imports; :mod:`tlgui.engine.lr_finder`
 drives the same batch loop and step. This package imports torch.

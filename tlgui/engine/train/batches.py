@@ -11,16 +11,24 @@ and the files that could not be read (:class:`~tlgui.engine.data.SkippedFile`). 
 * the frozen backbone's cached features (:class:`FeatureBatches`).
 
 :meth:`BatchSource.shard` is the one place that decides which samples this process handles;
-every kind of batch goes through it.
+every kind of batch goes through it. Under ``torchrun`` (:mod:`.distributed`) a training pass
+has ``DistributedSampler``'s semantics: the epoch's order is padded with its first samples to a
+multiple of the number of processes, so every process runs the same number of steps, and each
+takes every ``world_size``-th sample from its rank on; the order is the same seeded permutation
+in every process, new each epoch. ``TrainConfig.batch_size`` stays the batch of one step: each
+process takes its share (:attr:`BatchSource.train_batch`), so a step averages the gradients of
+the same pictures as one process would (when the batch divides evenly).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from typing import Any
 
 import torch
@@ -37,9 +45,18 @@ from ..data import (
     collate_skip,
     load_image,
 )
+from .distributed import Distributed
 from .runtime import Runtime
 
 Batch = tuple[Any, Any, Any, list[SkippedFile]]
+
+
+class Share(Enum):
+    """Which samples of a pass a process takes when a run has several processes."""
+
+    TRAIN = "train"  # padded to equal shares: every process runs the same number of steps
+    SPLIT = "split"  # each sample in exactly one process (results are gathered afterwards)
+    ALL = "all"  # every process takes every sample (BatchNorm calibration)
 
 
 @dataclass(frozen=True)
@@ -175,9 +192,6 @@ class BatchSource:
     # they run the training batch size, floored here.
     large_inference_devices: tuple[str, ...] = ("cuda",)
     min_inference_batch: int = 16
-    # This process's place among the processes of a run: one process.
-    world_size: int = 1
-    rank: int = 0
 
     def __init__(
         self,
@@ -190,9 +204,12 @@ class BatchSource:
         workers: int,
         batch_size: int,
         use_bank: bool = True,
+        dist: Distributed | None = None,
     ) -> None:
         """``use_bank=False`` streams every pass from disk (a single pass gains nothing from
-        decoding into the bank first)."""
+        decoding into the bank first); ``dist``: this process's place in the run (default:
+        :meth:`.Distributed.current`)."""
+        self.dist = dist if dist is not None else Distributed.current()
         self.runtime = runtime
         self.input_size, self.mean, self.std = input_size, tuple(mean), tuple(std)
         self.seed, self.workers, self.batch_size = seed, workers, batch_size
@@ -208,10 +225,29 @@ class BatchSource:
         g = torch.Generator().manual_seed(self.seed * 100_003 + epoch)
         return torch.randperm(n, generator=g).tolist()
 
-    def shard(self, order: Sequence[int]) -> list[int]:
-        """This process's share of a pass's sample order: every ``world_size``-th index from
-        ``rank`` on. With one process, the whole order."""
-        return list(order)[self.rank :: self.world_size]
+    def shard(self, order: Sequence[int], share: Share = Share.SPLIT) -> list[int]:
+        """This process's share of a pass's sample order (see :class:`Share`): every
+        ``world_size``-th index from its rank on, the order first padded with its own first
+        indices for :attr:`Share.TRAIN`. With one process, the whole order."""
+        order = list(order)
+        world, rank = self.dist.world_size, self.dist.rank
+        if world == 1 or share is Share.ALL:
+            return order
+        if share is Share.TRAIN and order:
+            total = math.ceil(len(order) / world) * world
+            while len(order) < total:  # (more than one round only when world > len(order))
+                order += order[: total - len(order)]
+        return order[rank::world]
+
+    @property
+    def train_batch(self) -> int:
+        """This process's part of a training step's batch (``batch_size`` over the
+        processes, rounded up)."""
+        return math.ceil(self.batch_size / self.dist.world_size)
+
+    def steps_per_epoch(self, n: int) -> int:
+        """Training steps of an epoch over ``n`` samples (the same in every process)."""
+        return max(1, math.ceil(len(self.shard(range(n), Share.TRAIN)) / self.train_batch))
 
     def inference_batch(self) -> int:
         """Batch size of the passes without gradients (frozen features, evaluation). On the
@@ -234,6 +270,7 @@ class BatchSource:
         key: str,
         *,
         repeats: bool = False,
+        share: Share = Share.SPLIT,
     ) -> DataLoader | DeviceBatches:
         """Batches of ``samples`` through ``view``, in ``order`` (or file order).
 
@@ -243,9 +280,12 @@ class BatchSource:
         decoded pictures are worth keeping in RAM (in-process loading only; worker processes
         would each hold a copy). On a bank device the pictures are decoded once into the
         :class:`~tlgui.engine.data.ImageBank` and the view runs there; a split that does not
-        fit the bank's budget streams from disk instead."""
-        idx = self.shard(order if order is not None else range(len(samples)))
+        fit the bank's budget streams from disk instead. ``share``: this process's part of
+        the pass (:meth:`shard`); with several processes each draws its own augmentation."""
+        idx = self.shard(order if order is not None else range(len(samples)), share)
         batches = [idx[i : i + batch_size] for i in range(0, len(idx), batch_size)]
+        if self.dist.active:
+            key = f"{key}:rank{self.dist.rank}"
         generator = torch.Generator().manual_seed(zlib.crc32(f"{self.seed}:{key}".encode()))
         if self.use_bank and self.runtime.device.type in self.bank_devices:
             bank = self.image_bank()
@@ -277,11 +317,13 @@ class BatchSource:
         samples: Sequence[Sample],
         order: Sequence[int],
         batch_size: int,
+        share: Share = Share.SPLIT,
     ) -> FeatureBatches:
-        """Batches of the cached ``feats`` of ``samples`` in ``order``."""
-        share = [i for i in self.shard(order) if i in feats]
+        """Batches of the cached ``feats`` of ``samples`` in ``order`` (this process's
+        ``share`` of it)."""
+        mine = [i for i in self.shard(order, share) if i in feats]
         labels = torch.tensor([s.label for s in samples], dtype=torch.long)
-        chunks = [share[i : i + batch_size] for i in range(0, len(share), batch_size)]
+        chunks = [mine[i : i + batch_size] for i in range(0, len(mine), batch_size)]
         return FeatureBatches(feats, labels, chunks)
 
     def image_bank(self) -> ImageBank:
@@ -298,4 +340,4 @@ class BatchSource:
         return self.bank
 
 
-__all__ = ["Batch", "BatchSource", "DeviceBatches", "FeatureBatches", "View", "Views"]
+__all__ = ["Batch", "BatchSource", "DeviceBatches", "FeatureBatches", "Share", "View", "Views"]

@@ -263,18 +263,23 @@ class RunCheckpoint(LoopCallback):
     With ``resume``, the run continues from ``last.pt`` instead: it must hold the dataset's
     classes and the same settings (the machine ones aside); every part gets its state back,
     the frozen features the next epoch needs are computed, then the random-number states are
-    restored and the saved epochs replayed through ``on_epoch_end``."""
+    restored and the saved epochs replayed through ``on_epoch_end``.
 
-    def __init__(self, run: RunFolder, resume: bool) -> None:
-        self.run, self.resume = run, resume
+    ``writes=False`` (every process of a distributed run but process 0): the folder is only
+    read, to resume; a distributed run resumes with the number of processes it ran with."""
+
+    def __init__(self, run: RunFolder, resume: bool, writes: bool = True) -> None:
+        self.run, self.resume, self.writes = run, resume, writes
 
     def on_fit_start(self, loop: FitLoop) -> None:
         if self.resume:
             self._restore(loop)
-        elif not self.run.has_meta():
+        elif self.writes and not self.run.has_meta():
             self.run.start(loop.config, data=loop.scan.root, val_split=loop.scan.val_fraction)
 
     def on_epoch_end(self, loop: FitLoop, event: EpochEnd) -> None:
+        if not self.writes:
+            return
         scan = loop.scan
         state = {
             **loop.state_dict(),
@@ -284,6 +289,7 @@ class RunCheckpoint(LoopCallback):
             "data": os.path.abspath(scan.root),
             "val_fraction": scan.val_fraction,
             "n_train": len(scan.splits["train"]),
+            "world_size": loop.dist.world_size,
         }
         self.run.save_state(state)
         self.run.record_epoch(
@@ -301,6 +307,8 @@ class RunCheckpoint(LoopCallback):
         self._finish(status, message)
 
     def _finish(self, status: str, error: str | None = None) -> None:
+        if not self.writes:
+            return
         with contextlib.suppress(OSError, RunError):  # never hides the run's own error
             self.run.finish(status, error)
 
@@ -323,6 +331,12 @@ class RunCheckpoint(LoopCallback):
             raise TrainingError(
                 f"the settings differ from the run's ({', '.join(changed)}); "
                 "resume with the run's own settings"
+            )
+        saved_world = int(state.get("world_size", 1))
+        if saved_world != loop.dist.world_size:
+            raise TrainingError(
+                f"the run trained in {saved_world} process(es); resume it with as many "
+                f"(torchrun --nproc-per-node), not {loop.dist.world_size}"
             )
         loop.load_state_dict(state)
         loop.warm_features()

@@ -11,6 +11,11 @@ decides, checking ORT against torch on the phase's first batch), and the choice 
 as a :class:`~tlgui.engine.events.BackendChosen` event. ``TrainConfig.cache_features=False``
 turns all of this off and runs the same computation the plain way on torch; the results agree
 to float rounding.
+
+With a :class:`~tlgui.engine.feature_store.FeatureStore`, the cached features also persist on
+disk: a feature pass takes what the store holds for the backbone's current weights and the
+split's files (from an earlier run, or from the dataset doctor, which runs this same pass) and
+computes only the rest, which it adds to the store.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from torch import nn
 
 from ..data import Sample
 from ..events import BackendChosen, BatchEnd
+from ..feature_store import FeatureStore, file_identity, model_key
 from ..frozen import fold_batchnorm
 from ..model import TransferModel
 from ..onnx_backend import BackendChoice, BackendError, Forward, frozen_forward
-from .batches import BatchSource, View
+from .batches import BatchSource, Share, View
 from .runtime import EventBus, Runtime, TrainingError
 
 # Devices where evaluating a backbone that trains goes through a BatchNorm-folded copy built
@@ -88,10 +94,15 @@ class FeatureCache:
         random_start: bool,
         batch_size: int,
         inference_backend: str = "auto",
+        store: FeatureStore | None = None,
+        weights_fixed: bool = False,
     ) -> None:
         """``cache_features``: the speed paths are on; ``random_start``: the backbone starts
         from random weights (``weights="none"``) and needs :meth:`calibrate`;
-        ``inference_backend``: ``TrainConfig.inference_backend``."""
+        ``inference_backend``: ``TrainConfig.inference_backend``; ``store``: the on-disk
+        feature store to read and add to (None: none); ``weights_fixed``: no weight changes
+        while this cache lives (evaluating a trained model), so every backbone forward is a
+        no-gradient one and goes through :meth:`frozen_backbone`, frozen or not."""
         self.runtime, self.batches, self.eval_view, self.events = (
             runtime,
             batches,
@@ -102,8 +113,12 @@ class FeatureCache:
         self.cache_features, self.random_start = cache_features, random_start
         self.batch_size = batch_size
         self.inference_backend = inference_backend
+        self.store = store
+        self.weights_fixed = weights_fixed
+        self.from_store = 0  # features the store supplied so far
         self.cached: dict[str, dict[int, torch.Tensor]] = {}
         self._folded: _FoldedCopy | None = None
+        self._key: tuple[weakref.ref[TransferModel], tuple[tuple[int, int], ...], str] | None = None
         self.choice: BackendChoice | None = None  # the latest frozen phase's backend
 
     def frozen_backbone(self, model: TransferModel, batch: torch.Tensor) -> Forward:
@@ -114,7 +129,7 @@ class FeatureCache:
         while the backbone trains, ``model.backbone`` itself on torch. Raises
         :class:`~.runtime.TrainingError` when ``onnxruntime`` was forced and cannot run this
         backbone."""
-        if not (self.cache_features and model.backbone_frozen):
+        if not (self.cache_features and (model.backbone_frozen or self.weights_fixed)):
             return model.backbone
         stamp = _weights_stamp(model)
         folded = self._folded
@@ -156,15 +171,62 @@ class FeatureCache:
             return self.choice.to_json()
         return BackendChoice("torch", self.inference_backend, "no frozen-backbone pass").to_json()
 
+    def store_key(self, model: TransferModel) -> str:
+        """The feature store's key for ``model``'s frozen backbone with its current weights
+        under this cache's eval view, device and precision (computed once per weights)."""
+        stamp = _weights_stamp(model)
+        held = self._key
+        if held is not None and held[0]() is model and held[1] == stamp:
+            return held[2]
+        runtime, batches = self.runtime, self.batches
+        precision = str(runtime.amp_dtype) if runtime.use_amp else "float32"
+        key = model_key(
+            model.backbone,
+            batches.input_size,
+            batches.mean,
+            batches.std,
+            runtime.device.type,
+            precision,
+        )
+        self._key = (weakref.ref(model), stamp, key)
+        return key
+
     @torch.inference_mode()
     def features(self, model: TransferModel, split: str, epoch: int) -> dict[int, torch.Tensor]:
         """Frozen-backbone outputs of ``split`` under the eval view (``{sample index: vector}``,
-        on the CPU), computed once; reported as the ``features`` phase of ``epoch``."""
+        on the CPU), computed once: the store's (if any) for the files it holds, the rest
+        computed, reported as the ``features`` phase of ``epoch``, and added to the store."""
         if split in self.cached:
             return self.cached[split]
         samples = self.splits[split]
+        feats: dict[int, torch.Tensor] = {}
+        key, identities = None, []
+        if self.store is not None and self.cache_features and model.backbone_frozen:
+            key = self.store_key(model)
+            identities = [file_identity(s.path) for s in samples]
+            feats = self.store.get(key, identities)
+            self.from_store += len(feats)
+        # Under torchrun: the same list in every process, whatever each found in the store;
+        # each computes (and stores) its share of it, then all get every share.
+        missing = self.batches.dist.union([i for i in range(len(samples)) if i not in feats])
+        if missing:
+            new = self._compute(model, samples, missing, split, epoch)
+            if key is not None and new:
+                done = sorted(new)
+                self.store.put(  # type: ignore[union-attr]
+                    key, [identities[i] for i in done], torch.stack([new[i] for i in done])
+                )
+            feats.update(self.batches.dist.gather_features(new))
+        self.cached[split] = feats
+        return feats
+
+    def _compute(
+        self, model: TransferModel, samples: list[Sample], order: list[int], split: str, epoch: int
+    ) -> dict[int, torch.Tensor]:
+        """The frozen backbone's outputs for ``samples[i]``, ``i`` in ``order`` (unreadable
+        files reported and left out)."""
         loader = self.batches.images(
-            samples, self.eval_view, None, self.batches.inference_batch(), f"features:{split}"
+            samples, self.eval_view, order, self.batches.inference_batch(), f"features:{split}"
         )
         feats: dict[int, torch.Tensor] = {}
         t0 = time.perf_counter()
@@ -182,7 +244,6 @@ class FeatureCache:
                 "on_batch_end",
                 BatchEnd(epoch, "features", b + 1, len(loader), 0.0, time.perf_counter() - t0),
             )
-        self.cached[split] = feats
         return feats
 
     def calibrate(self, model: TransferModel) -> None:
@@ -200,7 +261,10 @@ class FeatureCache:
         samples = self.splits["train"]
         order = self.batches.epoch_order(len(samples), 0)[: self.calibrate_pictures]
         size = max(self.batch_size, self.calibrate_pictures)
-        loader = self.batches.images(samples, self.eval_view, order, size, "calibrate")
+        # Every process calibrates on the same pictures: their frozen backbones stay equal.
+        loader = self.batches.images(
+            samples, self.eval_view, order, size, "calibrate", share=Share.ALL
+        )
         t0 = time.perf_counter()
 
         def batches() -> Iterator[torch.Tensor]:

@@ -19,7 +19,6 @@ Two kinds of listeners:
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ import torch
 from ..backbones import WeightsError, get_info
 from ..config import TrainConfig
 from ..data import DatasetScan
+from ..data.exclude import without_excluded
 from ..errors import with_type
 from ..events import (
     Callback,
@@ -40,12 +40,14 @@ from ..events import (
     FitEnd,
     FitStart,
 )
+from ..feature_store import FeatureStore
 from ..metrics import EvalReport
 from ..model import TransferModel, build_model, group_lrs
 from ..rng import global_rng_draws
 from ..runs import RunFolder
-from .batches import BatchSource, Views
+from .batches import BatchSource, Share, Views
 from .callbacks import EarlyStopping, LoopCallback, RunCheckpoint, StagedUnfreeze, TrainProgress
+from .distributed import Distributed
 from .evaluate import Evaluator
 from .features import FeatureCache
 from .optim import make_criterion
@@ -82,10 +84,12 @@ class FitLoop:
         config.validate()
         if resume and run_dir is None:
             raise ValueError("resume needs the run folder to resume from")
+        scan = without_excluded(scan, config.exclude)  # the one place a run leaves files out
         self.scan, self.config, self.resume = scan, config, resume
         self.classes = list(scan.classes)
         self.info = get_info(config.backbone)
-        self.events = EventBus(callbacks, cancel)
+        self.dist = Distributed.current()  # one of several processes under torchrun?
+        self.events = EventBus(callbacks, cancel, watch=self.dist.check_peers)
         self.runtime = Runtime.create(config.device, config.amp, config.channels_last)
         device = self.runtime.device
         info = self.info
@@ -100,7 +104,9 @@ class FitLoop:
             seed=config.seed,
             workers=workers,
             batch_size=config.batch_size,
+            dist=self.dist,
         )
+        self.batches.decoded_cache_bytes = config.decoded_cache_mb * 2**20
         self.features = FeatureCache(
             self.runtime,
             self.batches,
@@ -111,6 +117,7 @@ class FitLoop:
             random_start=config.weights == "none",
             batch_size=config.batch_size,
             inference_backend=config.inference_backend,
+            store=FeatureStore.default() if config.cache_features else None,
         )
         self.evaluator = Evaluator(
             self.runtime,
@@ -123,13 +130,15 @@ class FitLoop:
             fold=config.cache_features,
         )
         criterion = make_criterion(config, scan.class_counts("train"), device)
-        self.step = TrainStep(self.runtime, criterion, self.features.frozen_backbone)
-        steps = max(1, math.ceil(len(scan.splits["train"]) / config.batch_size))
+        self.step = TrainStep(
+            self.runtime, criterion, self.features.frozen_backbone, parallel=self.dist.replica
+        )
+        steps = self.batches.steps_per_epoch(len(scan.splits["train"]))
         self.phases = StagedUnfreeze(config, steps, device)
         self.early = EarlyStopping(config.monitor, config.min_delta, config.patience, config.epochs)
         self.callbacks: list[LoopCallback] = [self.phases, self.early, TrainProgress()]
         if run_dir is not None:  # last: it saves what the others hold
-            self.callbacks.append(RunCheckpoint(RunFolder(run_dir), resume))
+            self.callbacks.append(RunCheckpoint(RunFolder(run_dir), resume, self.dist.is_main))
         self.state = LoopState()
         self.model: TransferModel | None = None
 
@@ -144,7 +153,8 @@ class FitLoop:
             return not self.events.cancel.cancelled
 
         cfg = self.config
-        with global_rng_draws():  # the new layers' random initial weights (see ..rng)
+        # (Process 0 of each machine first: it downloads the weights the others then read.)
+        with self.dist.local_main_first(), global_rng_draws():  # new layers' random weights
             model = build_model(
                 cfg.backbone, len(self.classes), cfg.weights, cfg.dropout, progress=progress
             )
@@ -171,6 +181,10 @@ class FitLoop:
             self._failed(str(exc), "weights" if isinstance(exc, WeightsError) else "error")
             raise
         except Exception as exc:
+            peer = self.dist.peer_failure()
+            if peer is not None:  # another process failed first: report its message
+                self._failed(str(peer), "error")
+                raise peer from exc
             if is_oom(exc):
                 message = (
                     f"out of memory at batch size {self.config.batch_size}: try a "
@@ -182,12 +196,14 @@ class FitLoop:
             raise
 
     def _failed(self, message: str, kind: str) -> None:
+        self.dist.publish_failure(message)
         self._hooks("on_exception", "failed", message)
         self.events.emit("on_exception", ErrorEvent(message, kind))
 
     def fit(self) -> FitResult:
-        """Seed, build the model, run the epochs, put the best weights back and evaluate them
-        (with per-image records); the model comes back on the CPU."""
+        """Seed, build the model, run the epochs, put the best weights back, fit the
+        temperature of its probabilities on the validation split and evaluate it (with
+        per-image records); the model comes back on the CPU."""
         cfg, state = self.config, self.state
         seed_everything(cfg.seed)
         t_start = time.perf_counter()
@@ -227,11 +243,10 @@ class FitLoop:
         self._hooks("on_train_end")
         model.eval()
         reports: dict[str, EvalReport] = {}
+        temperature = 1.0
         if state.history and not state.cancelled:
             try:
-                for split in ("val", "test"):
-                    if self.scan.splits.get(split):
-                        reports[split] = self.evaluator.evaluate(model, split, keep_samples=True)
+                reports, temperature = self.evaluator.calibrated_reports(model)
             except Cancelled:
                 state.cancelled = True
         model = model.to("cpu", memory_format=torch.contiguous_format)
@@ -250,6 +265,8 @@ class FitLoop:
             reports,
             self.events.skipped,
             self.features.recorded_choice(),
+            temperature,
+            world_size=self.dist.world_size,
         )
         self.events.emit(
             "on_fit_end",
@@ -307,14 +324,15 @@ class FitLoop:
             self.features.release()  # the frozen phase's ORT session, if any
         samples = self.scan.splits["train"]
         order = self.batches.epoch_order(len(samples), epoch)
-        bs = self.config.batch_size
+        bs = self.batches.train_batch  # this process's part of each step's batch
         cached = frozen and self.config.cache_features and not self.augmenting
         if cached:
             feats = self.features.features(model, "train", epoch)
-            batches: Any = self.batches.features(feats, samples, order, bs)
+            batches: Any = self.batches.features(feats, samples, order, bs, Share.TRAIN)
         else:
+            view = self.views.train(frozen)
             batches = self.batches.images(
-                samples, self.views.train(frozen), order, bs, f"train:{epoch}", repeats=True
+                samples, view, order, bs, f"train:{epoch}", repeats=True, share=Share.TRAIN
             )
         kind = Forward.choose(frozen=frozen, cached=cached, fold=self.config.cache_features)
         self.state.batches = len(batches)
@@ -341,9 +359,12 @@ class FitLoop:
         for done, value in reader.flush():
             for part in parts:
                 part.on_train_batch_end(self, done, value)
+        total_loss, correct, seen = self.dist.sum(total_loss, correct, seen)  # all processes'
+        if not frozen:  # (a frozen backbone's buffers never change: left untouched)
+            self.dist.sync_buffers(model)
         if seen == 0:
             raise TrainingError("no training image could be read")
-        return float(total_loss) / seen, int(correct) / seen
+        return total_loss / seen, correct / seen
 
     # ------------------------------------------------------------------ resume state
 

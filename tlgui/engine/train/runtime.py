@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -136,9 +136,17 @@ class EventBus:
     :class:`~tlgui.engine.events.Callback`), reports each unreadable file once, and checks the
     cancel token."""
 
-    def __init__(self, callbacks: Sequence[Callback] = (), cancel: CancelToken | None = None):
+    def __init__(
+        self,
+        callbacks: Sequence[Callback] = (),
+        cancel: CancelToken | None = None,
+        watch: Callable[[], None] | None = None,
+    ):
+        """``watch``: also called at every cancel check; it may raise to end the work (a
+        distributed run's check that no other process has failed)."""
         self.callbacks = list(callbacks)
         self.cancel = cancel or CancelToken()
+        self.watch = watch
         self.skipped: list[Skipped] = []
         self._skipped_paths: set[str] = set()
 
@@ -159,9 +167,11 @@ class EventBus:
                 self.emit("on_skipped", event)
 
     def check_cancel(self) -> None:
-        """Raise :class:`Cancelled` if the token was set."""
+        """Raise :class:`Cancelled` if the token was set (or what ``watch`` raises)."""
         if self.cancel.cancelled:
             raise Cancelled
+        if self.watch is not None:
+            self.watch()
 
 
 __all__ = [

@@ -46,6 +46,10 @@ class FitResult:
     skipped: list[Skipped]
     # What ran the frozen backbone's no-gradient forward (BackendChoice.to_json()).
     inference_backend: dict[str, str] = field(default_factory=dict)
+    # Temperature scaling fitted on the validation split after training (1: none fitted).
+    temperature: float = 1.0
+    # Processes the run trained in (torchrun; 1 for a plain run): the ``done`` line's world_size.
+    world_size: int = 1
 
     def summary(self) -> dict[str, Any]:
         """The run summary: the keys of the CLI's ``done`` event (minus ``checkpoint``) and of

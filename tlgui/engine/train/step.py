@@ -58,10 +58,14 @@ class TrainStep:
         runtime: Runtime,
         criterion: nn.Module,
         frozen_backbone: Callable[[TransferModel, torch.Tensor], FrozenForward],
+        parallel: Callable[[nn.Module], nn.Module] | None = None,
     ) -> None:
         """``frozen_backbone(model, x)``: what runs a frozen backbone on the batch ``x`` on the
         :attr:`Forward.FOLDED` path (:meth:`~.features.FeatureCache.frozen_backbone`: torch or
-        ONNX Runtime)."""
+        ONNX Runtime). ``parallel(module)``: the trained part (the head, or the whole model)
+        as the forward runs it: its DDP wrapper in a distributed run
+        (:meth:`~.distributed.Distributed.replica`); default: the module itself."""
+        self.parallel = parallel or (lambda module: module)
         self.runtime = runtime
         self.criterion = criterion
         self.frozen_backbone = frozen_backbone
@@ -78,18 +82,19 @@ class TrainStep:
 
     def forward(self, model: TransferModel, x: torch.Tensor, kind: Forward) -> torch.Tensor:
         """Logits for ``x`` (already on the device) by the ``kind`` path."""
+        head = self.parallel(model.head) if kind is not Forward.WHOLE else model.head
         if kind is Forward.FEATURES:
-            return model.head(x)
+            return head(x)
         if kind is Forward.FOLDED:
             # clone() turns the inference tensor into a normal one the head's autograd saves.
             with torch.inference_mode():
                 f = self.frozen_backbone(model, x)(x)
-            return model.head(f.float().clone())
+            return head(f.float().clone())
         if kind is Forward.FROZEN:
             with torch.no_grad():
                 f = model.backbone(x)
-            return model.head(f.float())
-        return model(x)
+            return head(f.float())
+        return self.parallel(model)(x)
 
     def __call__(
         self, model: TransferModel, x: torch.Tensor, y: torch.Tensor, kind: Forward
