@@ -13,13 +13,11 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -29,74 +27,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import jobs
-from .imaging import thumbnails
+from .widgets.thumbnail_grid import ThumbnailGrid
 
 THUMB = 104
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SUGGESTED_ROLE = Qt.ItemDataRole.UserRole + 2  # a label issue's suggested class
-CHUNK = 24  # thumbnails per pool job
 
 
-class FindingsGallery(QListWidget):
+class FindingsGallery(ThumbnailGrid):
     """Icon grid of findings, in the order given (highest score first). Each item holds its
     picture's path (``PATH_ROLE``)."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(THUMB, 44, parent)
         self.setObjectName(object_name)
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 44, THUMB + 58))
-        self.setWordWrap(True)
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setSpacing(4)
-        self._generation = 0
-        self.pending_thumbnails = 0
+
+    def item_path(self, item: QListWidgetItem) -> str | None:
+        return item.data(PATH_ROLE)
 
     def set_findings(self, findings: Sequence[tuple[str, str, str, str]]) -> None:
         """Show ``(path, caption, tooltip, suggested class or "")`` findings and start
         decoding their thumbnails."""
-        self._generation += 1
-        generation = self._generation
-        self.clear()
-        placeholder = QPixmap(THUMB, THUMB)
-        placeholder.fill(Qt.GlobalColor.lightGray)
+        self.begin()
+        placeholder = self.placeholder()
         for path, caption, tip, suggested in findings:
-            item = QListWidgetItem(QIcon(placeholder), caption)
+            item = QListWidgetItem(placeholder, caption)
             item.setToolTip(tip)
             item.setData(PATH_ROLE, path)
             item.setData(SUGGESTED_ROLE, suggested)
             self.addItem(item)
-        paths = list(dict.fromkeys(f[0] for f in findings))
-        self.pending_thumbnails = 0
-        for i in range(0, len(paths), CHUNK):
-            self.pending_thumbnails += 1
-            jobs.submit(
-                thumbnails,
-                paths[i : i + CHUNK],
-                THUMB,
-                done=lambda res, g=generation: self._on_thumbs(g, res),
-                failed=lambda _m, g=generation: self._thumb_done(g),
-                owner=self,
-            )
-
-    def _thumb_done(self, generation: int) -> None:
-        if generation == self._generation:
-            self.pending_thumbnails = max(0, self.pending_thumbnails - 1)
-
-    def _on_thumbs(self, generation: int, results: list[tuple[str, QImage | None]]) -> None:
-        if generation != self._generation:
-            return
-        icons = {path: QIcon(QPixmap.fromImage(img)) for path, img in results if img is not None}
-        for row in range(self.count()):
-            item = self.item(row)
-            icon = icons.get(item.data(PATH_ROLE))
-            if icon is not None:
-                item.setIcon(icon)
-        self._thumb_done(generation)
+        self.load_thumbnails([f[0] for f in findings])
 
     def rename(self, old: str, new: str, note: str) -> None:
         """A picture moved from ``old`` to ``new``: its items follow it, captioned ``note``."""

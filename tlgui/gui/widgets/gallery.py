@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,16 +19,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import jobs
-from ..imaging import pil_to_qimage, thumbnails
+from ..imaging import pil_to_qimage
 from ..warm_up import import_engine
+from .thumbnail_grid import ThumbnailGrid
 
 THUMB = 112
 MAX_ITEMS = 300  # more mistakes than this are not worth a thumbnail each
@@ -44,42 +43,29 @@ def top_losses(samples: Sequence[dict], limit: int = MAX_ITEMS) -> list[dict]:
     return sorted(wrong, key=lambda s: s["loss"], reverse=True)[:limit]
 
 
-class MistakesGallery(QListWidget):
+class MistakesGallery(ThumbnailGrid):
     """Icon grid of mistakes: thumbnail, true and predicted label, probability.
     ``sampleActivated(dict)`` is emitted with the sample's record when one is clicked."""
 
     sampleActivated = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(THUMB, 40, parent)
         self.setObjectName("mistakesGallery")
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setMovement(QListView.Movement.Static)
-        self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 40, THUMB + 58))
-        self.setWordWrap(True)
-        # No uniform sizes: thumbnails differ in height and the caption must not be elided.
-        self.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.setSpacing(4)
-        self._generation = 0
-        self._rows: dict[str, list[int]] = {}
         self.itemClicked.connect(self._on_clicked)
-        self.pending_thumbnails = 0
+
+    def item_path(self, item: QListWidgetItem) -> str | None:
+        return (item.data(SAMPLE_ROLE) or {}).get("path")
 
     def set_samples(self, samples: Sequence[dict], classes: Sequence[str]) -> int:
         """Show the mistakes among ``samples`` (EvalReport.samples); returns how many."""
-        self._generation += 1
-        generation = self._generation
-        self.clear()
-        self._rows = {}
+        self.begin()
         mistakes = top_losses(samples)
-        placeholder = QPixmap(THUMB, THUMB)
-        placeholder.fill(Qt.GlobalColor.lightGray)
+        placeholder = self.placeholder()
         for s in mistakes:
             true_name, pred_name = classes[s["true"]], classes[s["pred"]]
             item = QListWidgetItem(
-                QIcon(placeholder),
+                placeholder,
                 self.tr("%1 → %2\n%3 %")
                 .replace("%1", true_name)
                 .replace("%2", pred_name)
@@ -95,40 +81,8 @@ class MistakesGallery(QListWidget):
             )
             item.setData(SAMPLE_ROLE, dict(s))
             self.addItem(item)
-            # Rows, not item objects: the list may be cleared (items deleted) before the
-            # thumbnails arrive, and a row is re-checked against its path on arrival.
-            self._rows.setdefault(s["path"], []).append(self.count() - 1)
-        paths = list(self._rows)
-        chunk = 24
-        self.pending_thumbnails = 0
-        for i in range(0, len(paths), chunk):
-            self.pending_thumbnails += 1
-            jobs.submit(
-                thumbnails,
-                paths[i : i + chunk],
-                THUMB,
-                done=lambda res, g=generation: self._on_thumbs(g, res),
-                failed=lambda _m, g=generation: self._thumb_done(g),
-                owner=self,
-            )
+        self.load_thumbnails([s["path"] for s in mistakes])
         return len(mistakes)
-
-    def _thumb_done(self, generation: int) -> None:
-        if generation == self._generation:
-            self.pending_thumbnails = max(0, self.pending_thumbnails - 1)
-
-    def _on_thumbs(self, generation: int, results: list[tuple[str, QImage | None]]) -> None:
-        if generation != self._generation:
-            return  # a newer set of samples replaced these
-        for path, image in results:
-            if image is None:
-                continue
-            icon = QIcon(QPixmap.fromImage(image))
-            for row in self._rows.get(path, []):
-                item = self.item(row)
-                if item is not None and (item.data(SAMPLE_ROLE) or {}).get("path") == path:
-                    item.setIcon(icon)
-        self._thumb_done(generation)
 
     @Slot(QListWidgetItem)
     def _on_clicked(self, item: QListWidgetItem) -> None:
