@@ -246,3 +246,39 @@ def test_unknown_flavor_or_language() -> None:
         generate(recipe, "keras")
     with pytest.raises(CodegenError, match="language"):
         generate(recipe, "pytorch", "fr")
+
+
+@pytest.mark.parametrize("scheduler", ["none", "step", "cosine", "onecycle"])
+def test_the_scripts_schedule_is_the_engines(scheduler: str) -> None:
+    """The script spells the schedule out as plain code (a copy of the engine's
+    ``make_scheduler``); the two give the same learning rate at every step."""
+    import torch
+
+    from tlgui.engine.train.optim import make_scheduler
+
+    config = TrainConfig(scheduler=scheduler)
+    script = generate(Recipe.from_config(config.to_dict(), "test"), "pytorch", "en")
+    tree = ast.parse(script)
+    source = next(
+        ast.get_source_segment(script, node)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name == "make_scheduler"
+    )
+    namespace: dict[str, Any] = {"torch": torch, "math": __import__("math")}
+    namespace.update(constants(script))
+    exec(source, namespace)  # the script's own function, with its own constants
+
+    def lrs(make) -> list[float]:
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
+        schedule = make(optimizer)
+        seen = []
+        for _ in range(3 * 7):
+            seen.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            if schedule is not None:
+                schedule.step()
+        return seen
+
+    ours = lrs(lambda opt: namespace["make_scheduler"](opt, 3, 7))
+    engine = lrs(lambda opt: make_scheduler(config, opt, 3, 7))
+    assert ours == pytest.approx(engine, rel=1e-12)
