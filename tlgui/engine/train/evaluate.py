@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -234,7 +234,9 @@ class Evaluator:
         )
 
 
-def _head_on_fixed_backbone(model: TransferModel, features: Any) -> Any:
+def _head_on_fixed_backbone(
+    model: TransferModel, features: FeatureCache
+) -> Callable[[torch.Tensor], torch.Tensor]:
     """``model`` as a callable whose backbone runs on ``features``' no-gradient forward (ORT
     where it was chosen on the first batch it sees, the BatchNorm-folded copy otherwise)."""
     return lambda x: model.head(features.frozen_backbone(model, x)(x).float())
