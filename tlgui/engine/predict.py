@@ -14,7 +14,7 @@ import csv
 import io
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -23,7 +23,8 @@ from PIL import Image
 from . import augment
 from .calibration import DEFAULT_UNSURE_BELOW, calibrated_probabilities, is_unsure
 from .checkpoint import Bundle
-from .data import ImageLoadError, list_images, load_image
+from .data import ImageLoadError, list_images, load_for_network
+from .data.prefetch import Prefetched
 from .fileio import atomic_write
 from .onnx_backend import BackendChoice, frozen_forward
 
@@ -198,19 +199,29 @@ class Predictor:
         (never ``unsure``)."""
         files = list_images(paths)
         results: dict[str, Prediction] = {}
-        for start in range(0, len(files), self.batch_size):
-            chunk = files[start : start + self.batch_size]
-            good, images = [], []
-            for f in chunk:
-                try:  # (the loader refuses pipes and devices without opening them blocking)
-                    images.append(load_image(f))
-                    good.append(f)
-                except ImageLoadError as exc:
-                    results[f] = Prediction(f, (), str(exc))
+        # The next chunk decodes on a thread while this one runs through the network.
+        for good, images, failed in Prefetched(self._decoded_chunks(files)):
+            results.update((p.path, p) for p in failed)
             if images:
                 for p in self.predict_images(images, good, top_k):
                     results[p.path] = p
         return [results[f] for f in files]
+
+    def _decoded_chunks(
+        self, files: list[str]
+    ) -> Iterator[tuple[list[str], list[Image.Image], list[Prediction]]]:
+        """Per chunk of ``batch_size`` files: the readable ones, their pictures (decoded as
+        every pass decodes, :func:`~tlgui.engine.data.load_for_network`) and a Prediction
+        with ``error`` for each unreadable one."""
+        for start in range(0, len(files), self.batch_size):
+            good, images, failed = [], [], []
+            for f in files[start : start + self.batch_size]:
+                try:  # (the loader refuses pipes and devices without opening them blocking)
+                    images.append(load_for_network(f, self.input_size))
+                    good.append(f)
+                except ImageLoadError as exc:
+                    failed.append(Prediction(f, (), str(exc)))
+            yield good, images, failed
 
 
 def predictions_csv(predictions: Sequence[Prediction], top_k: int = 3) -> str:

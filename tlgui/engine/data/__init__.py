@@ -16,7 +16,14 @@ decoding, probing), :mod:`.cache` (decoded pictures in RAM or on the device), :m
 
 from .cache import DecodedCache, ImageBank
 from .dataset import ImageDataset, collate_skip
-from .images import MAX_ASPECT, MAX_IMAGE_PIXELS, ImageLoadError, load_image, probe_image
+from .images import (
+    MAX_ASPECT,
+    MAX_IMAGE_PIXELS,
+    ImageLoadError,
+    load_for_network,
+    load_image,
+    probe_image,
+)
 from .scan import (
     IGNORED_NAMES,
     TEST_NAMES,
@@ -48,6 +55,7 @@ __all__ = [
     "SkippedFile",
     "collate_skip",
     "list_images",
+    "load_for_network",
     "load_image",
     "probe_image",
     "scan_dataset",

@@ -5,7 +5,9 @@ Every pass of a run (training, evaluation, the frozen-feature pass, BatchNorm ca
 its batches here, as ``(x, y, idx, bad)``: inputs, labels, the samples' indices in the split
 and the files that could not be read (:class:`~tlgui.engine.data.SkippedFile`). Three kinds:
 
-* pictures through a :class:`~torch.utils.data.DataLoader` and the view's CPU transform;
+* pictures through a :class:`~torch.utils.data.DataLoader` and the view's CPU transform (a batch
+  ahead on a thread, :class:`~tlgui.engine.data.prefetch.Prefetched`, when they load in this
+  process and the view is not random);
 * pictures from an :class:`~tlgui.engine.data.ImageBank` on the device, augmented there
   (:class:`DeviceBatches`, GPU runs): each file is decoded once per run;
 * the frozen backbone's cached features (:class:`FeatureBatches`).
@@ -43,8 +45,9 @@ from ..data import (
     Sample,
     SkippedFile,
     collate_skip,
-    load_image,
+    load_for_network,
 )
+from ..data.prefetch import Prefetched
 from .distributed import Distributed
 from .runtime import Runtime
 
@@ -271,7 +274,7 @@ class BatchSource:
         *,
         repeats: bool = False,
         share: Share = Share.SPLIT,
-    ) -> DataLoader | DeviceBatches:
+    ) -> DataLoader | Prefetched | DeviceBatches:
         """Batches of ``samples`` through ``view``, in ``order`` (or file order).
 
         ``key`` names the pass (split and epoch): it seeds the pass's private generator, so
@@ -294,14 +297,14 @@ class BatchSource:
                 return DeviceBatches(
                     bank, samples, batches, view, self.input_size, self.mean, self.std, generator
                 )
-        # JPEGs decode at a reduced scale (``draft``) as long as the short side stays at least
-        # twice the input size: a crop of a quarter of the picture keeps the input's resolution.
-        load: Callable[[str], Any] = functools.partial(load_image, max_side=2 * self.input_size)
+        load: Callable[[str], Any] = functools.partial(
+            load_for_network, input_size=self.input_size
+        )
         if self.workers == 0 and repeats:
             if self.decoded is None:
                 self.decoded = DecodedCache(load, self.decoded_cache_bytes)
             load = self.decoded
-        return DataLoader(
+        loader = DataLoader(
             ImageDataset(samples, view.transform, load),
             batch_sampler=batches,
             num_workers=self.workers,
@@ -310,6 +313,12 @@ class BatchSource:
             persistent_workers=False,
             generator=generator,
         )
+        # In-process loading of a view that draws no random numbers runs a batch ahead on a
+        # thread (data.prefetch); an augmented view draws from torch's global generator, whose order
+        # must not depend on thread timing, so it loads between the steps as before.
+        if self.workers == 0 and view.spec is None:
+            return Prefetched(loader)
+        return loader
 
     def features(
         self,
