@@ -14,10 +14,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["TORCH_HOME"] = tempfile.mkdtemp(prefix="tlgui-torch-home-")
 # Run folders (resume checkpoints) of CLI/GUI runs go here, not into the user's data folder.
 os.environ["TLGUI_RUNS_DIR"] = tempfile.mkdtemp(prefix="tlgui-runs-")
-# tlgui's cache (stored features, near-duplicate groups) goes here; the on-disk feature store
-# is off, so every feature pass computes, unless a test turns it on (tests/engine/test_doctor.py).
+# tlgui's cache (stored features, near-duplicate groups, exported graphs) goes here; the on-disk
+# feature store and the export cache are off, so every feature pass computes and every frozen
+# phase exports, unless a test turns them on (tests/engine/test_doctor.py, test_onnx_cache.py).
 os.environ["TLGUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="tlgui-cache-")
 os.environ["TLGUI_FEATURE_STORE"] = "off"
+os.environ["TLGUI_ONNX_CACHE"] = "off"
 os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
 
 from tests.helpers import make_dataset, make_image

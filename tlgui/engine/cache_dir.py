@@ -1,5 +1,5 @@
-"""Where tlgui keeps what it can always recompute: frozen-backbone features and the dataset
-doctor's near-duplicate groups (torch-free).
+"""Where tlgui keeps what it can always recompute: frozen-backbone features, exported ONNX
+graphs of frozen backbones and the dataset doctor's near-duplicate groups (torch-free).
 
 The folder is ``$TLGUI_CACHE_DIR`` when set, else the platform's user cache folder
 (``platformdirs``: ``~/.cache/tlgui`` on Linux, ``~/Library/Caches/tlgui`` on macOS,
@@ -7,6 +7,8 @@ The folder is ``$TLGUI_CACHE_DIR`` when set, else the platform's user cache fold
 
 ``$TLGUI_FEATURE_STORE`` set to ``0``/``off``/``no``/``false`` turns the on-disk feature store
 off (every feature pass computes; the test suite does so unless a test asks for the store).
+``$TLGUI_ONNX_CACHE`` likewise turns off the cache of exported frozen backbones
+(:mod:`tlgui.engine.onnx_cache`: every frozen phase on ONNX Runtime exports afresh).
 """
 
 from __future__ import annotations
@@ -27,9 +29,18 @@ def cache_root() -> Path:
     return Path(user_cache_dir("tlgui", appauthor=False))
 
 
+def _switched_on(variable: str) -> bool:
+    return os.environ.get(variable, "").strip().lower() not in _OFF
+
+
 def feature_store_enabled() -> bool:
     """Whether feature passes read and write the on-disk feature store."""
-    return os.environ.get("TLGUI_FEATURE_STORE", "").strip().lower() not in _OFF
+    return _switched_on("TLGUI_FEATURE_STORE")
 
 
-__all__ = ["cache_root", "feature_store_enabled"]
+def onnx_cache_enabled() -> bool:
+    """Whether frozen phases on ONNX Runtime read and write the cache of exported graphs."""
+    return _switched_on("TLGUI_ONNX_CACHE")
+
+
+__all__ = ["cache_root", "feature_store_enabled", "onnx_cache_enabled"]

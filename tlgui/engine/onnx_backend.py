@@ -19,6 +19,10 @@ whole decision and nothing else; it never imports Qt and changes no process-wide
   is measured, not assumed: which library is faster depends on the network and the machine
   (on a 2-core x86 CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about
   1.6x faster and ResNet-18 and MobileNetV3 slower than torch's channels-last kernels).
+- Exports are kept on disk (:mod:`tlgui.engine.onnx_cache`): a frozen phase on a module that
+  was exported before (the same pretrained backbone in every transfer run, the same trained
+  model at every prediction) opens its session on the stored graph, which the check batch
+  verifies like a fresh one; a stored graph that does not match is discarded and re-exported.
 
 Threads: ORT's intra-op pool gets ``torch.get_num_threads()`` threads, so the one thread
 setting the program already makes (torch's) bounds both libraries; the two never compute at
@@ -261,6 +265,53 @@ def _speedup(backbone: nn.Module, ort: OrtForward, images: torch.Tensor) -> floa
     return torch_s / ort_s if ort_s > 0 else math.inf
 
 
+def _matching_session(
+    backbone: nn.Module, model: bytes, images: torch.Tensor
+) -> tuple[OrtForward | None, str]:
+    """An ORT session on ``model`` whose output on ``images`` matched ``backbone``'s, with the
+    one-line result; or None with the reason it did not."""
+    try:
+        forward = OrtForward(model)
+        ours = forward(images)
+    except Exception as exc:  # ORT refusing the graph or failing on it: torch runs instead
+        return None, f"onnxruntime failed ({_one_line(exc)})"
+    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
+        reference = backbone(images).float()
+    difference = relative_difference(ours, reference)
+    if not difference <= MATCH_RTOL:
+        return None, (
+            f"output differs from torch's by {difference:.2g} of its scale "
+            f"(tolerance {MATCH_RTOL:g})"
+        )
+    return forward, f"matched torch to {difference:.1g} of the output scale"
+
+
+def _exported_session(
+    backbone: nn.Module, input_size: tuple[int, int], images: torch.Tensor
+) -> tuple[OrtForward | None, str]:
+    """:func:`_matching_session` on ``backbone``'s export: the one in the export cache
+    (:mod:`tlgui.engine.onnx_cache`) when it holds one that matches, else a fresh export,
+    which the cache then keeps."""
+    from .onnx_cache import ExportCache, export_key
+
+    cache = ExportCache.default()
+    key = export_key(backbone, input_size, OPSET) if cache is not None else ""
+    stored = cache.get(key) if cache is not None else None
+    if stored is not None:
+        forward, reason = _matching_session(backbone, stored, images)
+        if forward is not None:
+            return forward, f"{reason}, export from the cache"
+        cache.discard(key)  # type: ignore[union-attr]
+    try:
+        model = export_frozen(backbone, input_size)
+    except Exception as exc:  # any exporter failure means "this module does not export"
+        return None, f"export failed ({_one_line(exc)})"
+    forward, reason = _matching_session(backbone, model, images)
+    if forward is not None and cache is not None:
+        cache.put(key, model)
+    return forward, reason
+
+
 def _ort_or_reason(
     backbone: nn.Module,
     input_size: tuple[int, int],
@@ -273,26 +324,9 @@ def _ort_or_reason(
     missing = onnxruntime_missing()
     if missing is not None:
         return None, missing
-    try:
-        model = export_frozen(backbone, input_size)
-    except Exception as exc:  # any exporter failure means "this module does not export"
-        return None, f"export failed ({_one_line(exc)})"
-    try:
-        forward = OrtForward(model)
-        images = _check_images(input_size, check_batch)
-        ours = forward(images)
-    except Exception as exc:  # ORT refusing the graph or failing on it: torch runs instead
-        return None, f"onnxruntime failed ({_one_line(exc)})"
-    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
-        reference = backbone(images).float()
-    difference = relative_difference(ours, reference)
-    if not difference <= MATCH_RTOL:
-        return None, (
-            f"output differs from torch's by {difference:.2g} of its scale "
-            f"(tolerance {MATCH_RTOL:g})"
-        )
-    matched = f"matched torch to {difference:.1g} of the output scale"
-    if not timed:
+    images = _check_images(input_size, check_batch)
+    forward, matched = _exported_session(backbone, input_size, images)
+    if forward is None or not timed:
         return forward, matched
     speedup = _speedup(backbone, forward, images)
     if not speedup >= MIN_SPEEDUP:
