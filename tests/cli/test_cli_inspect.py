@@ -59,7 +59,7 @@ def test_json_staged_with_learning_rates_and_a_picture(capsys) -> None:
     }
     assert second["params"]["frozen"] == 0
     assert all(x["trainable"] for x in second["layers"])
-    assert [s["op"] for s in report["preprocess"]][:2] == ["Resize", "CenterCrop"]
+    assert [s["op"] for s in report["preprocess"]][:3] == ["ToImage", "Resize", "CenterCrop"]
     assert set(report["train_preprocess"]) == {"frozen", "training"}
     assert report["postprocess"][-1] == {"op": "topk", "args": {"k": 3}}
     assert report["input"]["shape"] == [1, 3, 224, 224]
@@ -81,7 +81,7 @@ def test_finetune_totals_and_text_report(capsys) -> None:
     assert code == 0, err
     assert "3,373,570 parameters: 2,562 train, 3,371,008 frozen" in text
     assert "Phase 1 (epochs 1-10): backbone frozen" in text
-    assert "1. Resize(size=[256]" in text
+    assert "1. ToImage()" in text and "2. Resize(size=[256]" in text
     assert "Postprocessing: logits -> softmax(dim=1) -> topk(k=2)" in text
 
 

@@ -103,3 +103,19 @@ def test_training_resolution_sets_the_train_crops_side(photo: Image.Image) -> No
 def test_training_resolution_out_of_range_is_refused(value: float) -> None:
     with pytest.raises(ValueError, match="training resolution"):
         AugmentSpec.from_dict({"resolution": value})
+
+
+def test_eval_transform_agrees_with_pil_resampling_to_one_level() -> None:
+    """The pipelines resample uint8 tensors (torch's kernels) rather than PIL images; the
+    pictures they give are PIL's to within one level of 255."""
+    from torchvision.transforms import v2
+
+    ramp = torch.linspace(0, 255, 333)
+    across, down = ramp[None, :].expand(250, 333), ramp[:250, None].expand(250, 333)
+    pixels = torch.stack([across, down, (across + down) / 2]).to(torch.uint8)
+    photo = Image.fromarray(pixels.permute(1, 2, 0).numpy())
+    ours = eval_transform(224, (0.0,) * 3, (1.0,) * 3)(photo)
+    pil_first = v2.Compose(
+        [v2.Resize(256), v2.CenterCrop(224), v2.ToImage(), v2.ToDtype(torch.float32, scale=True)]
+    )(photo)
+    assert float((ours - pil_first).abs().max()) <= 1.0 / 255 + 1e-6

@@ -130,7 +130,9 @@ def test_the_exported_models_own_copy_leaves_the_callers_model_as_it_was(tmp_pat
 
 def test_the_described_preprocessing_is_the_eval_transform(tmp_path: Path) -> None:
     """Resizing and cropping with PIL and numpy as the sidecar says gives the transform's
-    tensor: the description is read off the transform, and this keeps it honest."""
+    tensor: the description is read off the transform, and this keeps it honest. To one level
+    of 255: tlgui resamples with torch's uint8 kernels, a program following the sidecar with
+    PIL's, and the two round differently."""
     rule = describe_eval_transform(CARD)
     image = Image.open(_photo(tmp_path / "p.png")).convert("RGB")
     w, h, side = image.width, image.height, rule["resize"]  # the shorter side -> side
@@ -141,7 +143,8 @@ def test_the_described_preprocessing_is_the_eval_transform(tmp_path: Path) -> No
     x = np.asarray(image.crop((left, top, left + crop, top + crop)), np.float32) / 255
     x = ((x - rule["mean"]) / rule["std"]).transpose(2, 0, 1).astype(np.float32)
     expected = CARD.eval_transform()(Image.open(tmp_path / "p.png").convert("RGB"))
-    np.testing.assert_allclose(x, expected.numpy(), atol=1e-5)
+    one_level = 1 / 255 / min(rule["std"])
+    np.testing.assert_allclose(x, expected.numpy(), rtol=0, atol=one_level + 1e-5)
 
 
 def _readme_snippets() -> dict[str, str]:

@@ -122,12 +122,15 @@ def test_pipeline_steps_are_the_engines_transforms() -> None:
     config = replace(LITE, mode="staged", augment=spec.to_dict())
     pipe = describe_pipeline(config, top_k=2)
     eval_ops = {s.op: s.args for s in pipe.preprocess}
-    assert list(eval_ops) == ["Resize", "CenterCrop", "ToImage", "ToDtype", "Normalize"]
+    assert list(eval_ops) == ["ToImage", "Resize", "CenterCrop", "ToDtype", "Normalize"]
     assert eval_ops["Resize"]["size"] == [256]
     assert eval_ops["CenterCrop"]["size"] == [224, 224]
     assert eval_ops["Normalize"] == {"mean": list(info.mean), "std": list(info.std)}
     # A frozen backbone gets full-size crops, a training one the spec's training resolution.
-    crop = {view: steps[0].args["size"] for view, steps in pipe.training.items()}
+    crop = {
+        view: next(s.args["size"] for s in steps if s.op == "RandomResizedCrop")
+        for view, steps in pipe.training.items()
+    }
     side = augment.train_side(spec, info.input_size)
     assert crop == {"frozen": [224, 224], "training": [side, side]}
     training = [s.op for s in pipe.training["training"]]
@@ -178,7 +181,7 @@ def test_inspect_model_json_has_the_contract_keys() -> None:
     assert report["params"] == {"total": 3_373_570, "trainable": 3_373_570, "frozen": 0}
     assert {"name", "lr", "params"} <= set(report["param_groups"][0])
     assert {"name", "type", "params", "trainable"} <= set(report["layers"][0])
-    assert report["preprocess"][0]["op"] == "Resize"
+    assert [step["op"] for step in report["preprocess"][:2]] == ["ToImage", "Resize"]
     assert "output" not in report  # no picture, no weights loaded
     with pytest.raises(ValueError, match="class names"):
         inspect_model(LITE, 3, class_names=["a", "b"])

@@ -38,7 +38,7 @@ from torch import nn
 from .cache_dir import cache_root, feature_store_enabled
 from .fileio import FileFormatError, atomic_write, load_torch_file
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 """Part of every model key: raised when decoding or the eval view changes what a feature is."""
 
 _FORMAT, _FORMAT_VERSION = "tlgui-features", 1
