@@ -5,20 +5,19 @@ and ONNX Runtime (ORT) runs the same graph on the CPU several times faster than 
 kernels for the networks tlgui uses (depthwise convolutions above all). This module holds the
 whole decision and nothing else; it never imports Qt and changes no process-wide setting.
 
-- :func:`export_frozen` turns a module into ONNX bytes, in memory: the TorchScript-based
-  exporter at opset :data:`OPSET` exports every registered backbone, needs only the ``onnx``
-  package besides torch, and takes a fraction of the dynamo exporter's time. The batch axis is
-  dynamic; the picture side is fixed at the export's size (ORT plans its kernels and memory
-  for that shape, and VGG's 7x7 adaptive pooling exports only with known sides).
-- :class:`OrtForward` runs those bytes: ``NCHW float tensor -> features tensor`` on the CPU.
+- :func:`~tlgui.engine.onnx_export.export_frozen` turns a module into ONNX bytes;
+  :class:`OrtForward` runs them: ``NCHW float tensor -> features tensor`` on the CPU.
 - :func:`frozen_forward` picks the backend for one frozen phase (``auto``, ``torch`` or
-  ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU,
-  only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and only when
-  it also ran that batch at least :data:`MIN_SPEEDUP` times faster than torch did, in this
-  process; otherwise it falls back to the module itself with the reason in one line. The speed
-  is measured, not assumed: which library is faster depends on the network and the machine
-  (on a 2-core x86 CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about
-  1.6x faster and ResNet-18 and MobileNetV3 slower than torch's channels-last kernels).
+  ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU
+  and only after its output on a check batch matched torch's (:data:`MATCH_RTOL`); it then
+  races the two (:class:`RacingForward`): the phase's first real batches run on each in turn,
+  timed, and ORT stays only if it ran them at least :data:`MIN_SPEEDUP` times faster. The
+  speed is measured where it matters, not assumed: which library is faster depends on the
+  network, the machine and the batch (on the 2-core development CPU, under the engine's
+  allocator settings and with the next batch decoding beside the forward, ORT runs
+  EfficientNet-Lite faster and ResNet-18 and MobileNetV3 slower than torch, although it runs
+  all three faster on a few pictures alone). Otherwise the module itself runs, with the
+  reason in one line.
 - Exports are kept on disk (:mod:`tlgui.engine.onnx_cache`): a frozen phase on a module that
   was exported before (the same pretrained backbone in every transfer run, the same trained
   model at every prediction) opens its session on the stored graph, which the check batch
@@ -34,8 +33,6 @@ burns the cores the DataLoader workers decode on and the head's step runs on.
 
 from __future__ import annotations
 
-import inspect
-import io
 import math
 import threading
 import time
@@ -47,12 +44,11 @@ import torch
 from torch import nn
 
 from .config import BACKENDS
+from .onnx_cache import ExportCache, export_key
+from .onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_frozen
 
 if TYPE_CHECKING:
     import onnxruntime
-
-OPSET = 17
-"""ONNX opset of the export: supported by every ORT release tlgui accepts (1.23 and later)."""
 
 MATCH_RTOL = 1e-3
 """ORT matches torch when ``max |ort - torch| <= MATCH_RTOL * max |torch|`` on the check batch.
@@ -67,28 +63,16 @@ and a feature error that small moves a linear head's logits by a similarly negli
 
 CHECK_IMAGES = 4
 """Pictures of the check batch run through both backends (several, so the dynamic batch axis is
-exercised: the export traces one; four, so the timing of :data:`MIN_SPEEDUP` is not all
-per-call overhead)."""
+exercised: the export traces one)."""
 
 MIN_SPEEDUP = 1.1
-"""``auto`` runs ORT only when it ran the check batch at least this many times faster than
-torch (best of :data:`TIMED_CALLS` calls each, after the check's own warm-up call). Below that
-the gain does not pay for the session's memory, and the timing's noise could flip the order."""
+"""``auto`` keeps ORT only when it ran its race batches at least this many times faster than
+torch ran its own (per picture, the best batch of each). Below that the gain does not pay for
+the session's memory, and the timing's noise could flip the order."""
 
-TIMED_CALLS = 2
-
-_INPUT, _OUTPUT = "images", "features"
-
-# torch 2.5 and later pick the exporter with ``dynamo`` (and default to the dynamo one from
-# 2.9); earlier releases have only the TorchScript-based one and no such argument.
-# torch's ONNX exporter keeps process-wide state while it runs (it refuses to start while
-# another export is under way: "GLOBALS.in_onnx_export must be False"), so exports from two
-# threads (a prediction's backend check while File ▸ Export runs) take turns.
-_EXPORT_LOCK = threading.Lock()
-
-_TORCHSCRIPT_EXPORTER: dict[str, bool] = (
-    {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-)
+RACE_BATCHES = 2
+"""Batches each backend runs, in turn, before ``auto`` settles on one (the best of them counts,
+so a first call's warm-up does not); 0 settles without racing, on ORT once it matched."""
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 
@@ -119,54 +103,24 @@ def _one_line(exc: BaseException, limit: int = 160) -> str:
     return f"{type(exc).__name__}: {first[:limit]}" if first else type(exc).__name__
 
 
-def onnxruntime_missing() -> str | None:
-    """Why ORT cannot be used in this environment (one line), or None when it can."""
-    for package in ("onnxruntime", "onnx"):
-        try:
-            __import__(package)
-        except ImportError as exc:
-            return f"{package} is not installed ({_one_line(exc, 80)})"
+def _not_installed(package: str) -> str | None:
+    try:
+        __import__(package)
+    except ImportError as exc:
+        return f"{package} is not installed ({_one_line(exc, 80)})"
     return None
+
+
+def onnxruntime_missing() -> str | None:
+    """Why ORT cannot be used in this environment (one line), or None when it can. Exporting
+    also needs the ``onnx`` package, checked only when a graph is exported: importing it takes
+    longer (0.6 s here) than opening a graph from the export cache."""
+    return _not_installed("onnxruntime")
 
 
 def _module_device(module: nn.Module) -> torch.device:
     tensor = next(iter([*module.parameters(), *module.buffers()]), None)
     return tensor.device if tensor is not None else torch.device("cpu")
-
-
-def export_frozen(
-    backbone: nn.Module, input_size: int | tuple[int, int], *, output_name: str = _OUTPUT
-) -> bytes:
-    """``backbone`` (on the CPU) as ONNX bytes: input ``images`` (N, 3, H, W) with N dynamic
-    and H x W = ``input_size``, output ``output_name`` (``features``); weights in eval mode,
-    constants folded. :mod:`tlgui.engine.export` exports whole models with these settings.
-
-    The module is exported as it is: a BatchNorm-folded copy exports fewer nodes, an unfolded
-    one works as well (ORT folds BatchNorm into the convolutions itself). Its train/eval flag is
-    restored afterwards. Raises whatever the exporter raises for a module it cannot export.
-    """
-    height, width = (input_size, input_size) if isinstance(input_size, int) else input_size
-    example = torch.zeros(1, 3, height, width)
-    was_training = backbone.training
-    buffer = io.BytesIO()
-    with _EXPORT_LOCK:
-        try:
-            backbone.eval()
-            # Outside inference mode and autocast: the exporter traces ordinary float32 tensors.
-            with torch.inference_mode(False), torch.no_grad(), torch.autocast("cpu", enabled=False):
-                torch.onnx.export(
-                    backbone,
-                    (example,),
-                    buffer,
-                    **_TORCHSCRIPT_EXPORTER,
-                    opset_version=OPSET,
-                    input_names=[_INPUT],
-                    output_names=[output_name],
-                    dynamic_axes={_INPUT: {0: "batch"}, output_name: {0: "batch"}},
-                )
-        finally:
-            backbone.train(was_training)
-    return buffer.getvalue()
 
 
 def _session_options(threads: int, spinning: bool) -> onnxruntime.SessionOptions:
@@ -219,7 +173,7 @@ class OrtForward:
                 f"pictures, got {tuple(x.shape)}"
             )
         images = x.detach().to("cpu", torch.float32).contiguous().numpy()
-        (features,) = self.session.run([_OUTPUT], {_INPUT: images})
+        (features,) = self.session.run([OUTPUT_NAME], {INPUT_NAME: images})
         return torch.from_numpy(features)
 
 
@@ -246,23 +200,6 @@ def _check_images(input_size: tuple[int, int], check_batch: torch.Tensor | None)
     # A seeded generator of its own: the check never moves the run's random streams.
     generator = torch.Generator().manual_seed(0)
     return torch.randn(CHECK_IMAGES, 3, *input_size, generator=generator)
-
-
-def _best_seconds(forward: Forward, images: torch.Tensor) -> float:
-    best = math.inf
-    for _ in range(TIMED_CALLS):
-        start = time.perf_counter()
-        forward(images)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _speedup(backbone: nn.Module, ort: OrtForward, images: torch.Tensor) -> float:
-    """How many times faster ``ort`` ran ``images`` than ``backbone`` (both already warm)."""
-    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
-        torch_s = _best_seconds(backbone, images)
-        ort_s = _best_seconds(ort, images)
-    return torch_s / ort_s if ort_s > 0 else math.inf
 
 
 def _matching_session(
@@ -292,16 +229,16 @@ def _exported_session(
     """:func:`_matching_session` on ``backbone``'s export: the one in the export cache
     (:mod:`tlgui.engine.onnx_cache`) when it holds one that matches, else a fresh export,
     which the cache then keeps."""
-    from .onnx_cache import ExportCache, export_key
-
     cache = ExportCache.default()
     key = export_key(backbone, input_size, OPSET) if cache is not None else ""
-    stored = cache.get(key) if cache is not None else None
-    if stored is not None:
+    if cache is not None and (stored := cache.get(key)) is not None:
         forward, reason = _matching_session(backbone, stored, images)
         if forward is not None:
             return forward, f"{reason}, export from the cache"
-        cache.discard(key)  # type: ignore[union-attr]
+        cache.discard(key)
+    missing = _not_installed("onnx")
+    if missing is not None:
+        return None, missing
     try:
         model = export_frozen(backbone, input_size)
     except Exception as exc:  # any exporter failure means "this module does not export"
@@ -313,25 +250,78 @@ def _exported_session(
 
 
 def _ort_or_reason(
-    backbone: nn.Module,
-    input_size: tuple[int, int],
-    check_batch: torch.Tensor | None,
-    timed: bool,
+    backbone: nn.Module, input_size: tuple[int, int], check_batch: torch.Tensor | None
 ) -> tuple[OrtForward | None, str]:
-    """An ORT forward that matched ``backbone`` on the check batch (and, when ``timed``, ran it
-    :data:`MIN_SPEEDUP` times faster), with the one-line result; or None with the reason it
-    is not used."""
+    """An ORT forward that matched ``backbone`` on the check batch, with the one-line result;
+    or None with the reason it is not used."""
     missing = onnxruntime_missing()
     if missing is not None:
         return None, missing
-    images = _check_images(input_size, check_batch)
-    forward, matched = _exported_session(backbone, input_size, images)
-    if forward is None or not timed:
-        return forward, matched
-    speedup = _speedup(backbone, forward, images)
-    if not speedup >= MIN_SPEEDUP:
-        return None, f"torch is as fast here (onnxruntime ran {speedup:.2f}x torch's speed)"
-    return forward, f"{matched}, {speedup:.1f}x faster"
+    return _exported_session(backbone, input_size, _check_images(input_size, check_batch))
+
+
+class RacingForward:
+    """``auto``'s forward once ORT matched torch: the phase's first batches run on ORT and on
+    ``module`` in turn (ORT first, :data:`RACE_BATCHES` each), each call timed per picture;
+    then the faster runs alone, ORT only at :data:`MIN_SPEEDUP` times torch's speed or more.
+
+    The race is run on the real batches, so it measures what the pass will see (its batch
+    size, the next batch decoding beside it, the allocator's state), and every batch's output
+    is a real result: racing costs only the slower backend's extra time on its batches. A
+    batch smaller than the first timed one (a split's last) runs untimed. Calls from several
+    threads at once are safe.
+
+    :attr:`choice`: the settled :class:`BackendChoice`, or until then a provisional one
+    (``onnxruntime``, "racing torch"). ``on_settled(choice)``, when set, is called once, on
+    the thread whose call settled it.
+    """
+
+    def __init__(self, module: nn.Module, ort: OrtForward, requested: str, matched: str) -> None:
+        self.module: nn.Module = module
+        self.ort: OrtForward | None = ort  # None once torch won
+        self.requested, self.matched = requested, matched
+        self.on_settled: Callable[[BackendChoice], None] | None = None
+        self.choice = BackendChoice("onnxruntime", requested, f"{matched}; racing torch")
+        self._winner: Forward | None = None
+        self._seconds: dict[str, list[float]] = {"onnxruntime": [], "torch": []}
+        self._batch = 0  # the size a batch must have to be timed
+        self._lock = threading.Lock()
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        winner = self._winner
+        if winner is not None:
+            return winner(x)
+        with self._lock:
+            ort_runs, torch_runs = (len(v) for v in self._seconds.values())
+            name = "onnxruntime" if ort_runs <= torch_runs else "torch"
+            forward: Forward = self.module
+            if self._winner is not None:  # settled by another thread meanwhile
+                forward = self._winner
+            elif name == "onnxruntime" and self.ort is not None:
+                forward = self.ort
+            self._batch = self._batch or len(x)
+        start = time.perf_counter()
+        out = forward(x)
+        seconds = (time.perf_counter() - start) / max(1, len(x))
+        with self._lock:
+            if self._winner is None and len(x) >= self._batch:
+                self._seconds[name].append(seconds)
+                if all(len(v) >= RACE_BATCHES for v in self._seconds.values()):
+                    self._settle()
+        return out
+
+    def _settle(self) -> None:
+        speedup = min(self._seconds["torch"]) / max(min(self._seconds["onnxruntime"]), 1e-12)
+        raced = f"raced on {RACE_BATCHES} batches each: onnxruntime ran {speedup:.2f}x torch's"
+        if speedup >= MIN_SPEEDUP:
+            self._winner = self.ort
+            self.choice = BackendChoice("onnxruntime", self.requested, f"{self.matched}; {raced}")
+        else:
+            self._winner = self.module
+            self.choice = BackendChoice("torch", self.requested, f"fell back to torch: {raced}")
+            self.ort = None  # the session's memory goes now
+        if self.on_settled is not None:
+            self.on_settled(self.choice)
 
 
 def frozen_forward(
@@ -347,10 +337,11 @@ def frozen_forward(
     ``backbone``: the module the torch path runs (a BatchNorm-folded copy or the backbone
     itself), frozen and in eval mode; it is returned as the torch forward. ``input_size``: the
     pictures' side. ``backend``: ``torch`` always returns the module; on a CPU module ``auto``
-    returns ORT when it exports, matched torch on ``CHECK_IMAGES`` pictures of ``check_batch``
-    (seeded noise when None) and ran them :data:`MIN_SPEEDUP` times faster, else the module
-    with the reason; ``onnxruntime`` skips the timing and raises :class:`BackendError` where
-    ``auto`` would fall back for any other reason.
+    returns a :class:`RacingForward` (its choice provisional until the race settles; with
+    :data:`RACE_BATCHES` 0 the ORT forward itself) when the backbone exports and ORT matched
+    torch on ``CHECK_IMAGES`` pictures of ``check_batch`` (seeded noise when None), else the
+    module with the reason; ``onnxruntime`` returns the ORT forward without racing and raises
+    :class:`BackendError` where ``auto`` would fall back.
     Off the CPU (CUDA, MPS) the GPU path stays on torch whatever was asked.
 
     The ORT forward returns float32 features on the CPU; the torch forward returns what the
@@ -366,8 +357,11 @@ def frozen_forward(
     if device.type != "cpu":
         return backbone, BackendChoice("torch", backend, f"{device.type} runs on torch")
     size = (input_size, input_size) if isinstance(input_size, int) else input_size
-    forward, reason = _ort_or_reason(backbone, size, check_batch, timed=backend == "auto")
+    forward, reason = _ort_or_reason(backbone, size, check_batch)
     if forward is not None:
+        if backend == "auto" and RACE_BATCHES > 0:
+            racing = RacingForward(backbone, forward, backend, reason)
+            return racing, racing.choice
         return forward, BackendChoice("onnxruntime", backend, reason)
     if backend == "onnxruntime":
         raise BackendError(f"cannot run the backbone on onnxruntime: {reason}")
@@ -380,10 +374,12 @@ __all__ = [
     "MATCH_RTOL",
     "MIN_SPEEDUP",
     "OPSET",
+    "RACE_BATCHES",
     "BackendChoice",
     "BackendError",
     "Forward",
     "OrtForward",
+    "RacingForward",
     "export_frozen",
     "frozen_forward",
     "onnxruntime_missing",
