@@ -1,7 +1,7 @@
 """Prediction speed with each inference backend: a folder of pictures, and one dropped picture.
 
     python benchmarks/bench_predict.py DATA [--images 200] [--runs 3] [--backbone NAME]
-        [--json FILE]
+        [--export-cache warm|cold] [--json FILE]
 
 DATA: any folder of pictures (searched recursively; the first ``--images`` files in name
 order are used, e.g. ``../shared/datasets/hymenoptera_data``). The model is the backbone's
@@ -12,7 +12,11 @@ as ``tlgui predict`` and the app's Predict step use it.
 * ``folder``: ``Predictor.predict_paths`` on the whole folder (decoding, resizing and the
   forward, batches of 32), in images/s, medians of ``--runs`` after one warm-up pass, per
   backend: ``torch``, ``onnxruntime`` (session built before the clock starts) and ``auto``
-  timed from a fresh predictor, so its first pass includes the export and the check.
+  timed from a fresh predictor, so its first pass includes opening the session, the check and
+  the race against torch. tlgui's cache folder is a fresh temporary one: the ``onnxruntime``
+  predictor's export fills its export cache, so ``auto`` opens the stored graph, as every
+  prediction after a model's first does (``--export-cache cold`` switches the cache off, so
+  each fresh predictor exports).
 * ``single``: drop-to-prediction latency of one picture (``predict_paths([file])``), median of
   ``--runs`` x 5 calls after one warm-up call: ``torch``; ``auto`` on a fresh predictor (which
   answers a single picture on torch and never waits for an export); ``onnxruntime`` with its
@@ -23,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -98,14 +104,18 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=200)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--backbone", default="efficientnet_lite0")
+    ap.add_argument("--export-cache", default="warm", choices=("warm", "cold"))
     ap.add_argument("--json", help="write the results here")
     args = ap.parse_args()
+    os.environ["TLGUI_CACHE_DIR"] = tempfile.mkdtemp(prefix="bench-predict-cache-")
+    if args.export_cache == "cold":
+        os.environ["TLGUI_ONNX_CACHE"] = "off"
     quiet_export_warnings()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     files = list_images([args.data])[: args.images]
     print(
         f"# {args.data}: {len(files)} pictures, {args.backbone}, torch {torch.__version__}, "
-        f"threads {torch.get_num_threads()}",
+        f"threads {torch.get_num_threads()}, export cache {args.export_cache}",
         flush=True,
     )
     rates = folder_rates(args.backbone, files, args.runs)

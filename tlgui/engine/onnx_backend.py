@@ -23,12 +23,13 @@ whole decision and nothing else; it never imports Qt and changes no process-wide
   model at every prediction) opens its session on the stored graph, which the check batch
   verifies like a fresh one; a stored graph that does not match is discarded and re-exported.
 
-Threads: ORT's intra-op pool gets ``torch.get_num_threads()`` threads, so the one thread
-setting the program already makes (torch's) bounds both libraries; the two never compute at
-the same time (the frozen forward and the head's step take turns on one thread), so sharing
-the count does not oversubscribe. Inter-op parallelism is off (one thread: these graphs are a
-chain). ORT's pool threads do not spin-wait after a run (``allow_spinning`` 0): a spinning pool
-burns the cores the DataLoader workers decode on and the head's step runs on.
+Threads: ORT's intra-op pool gets ``torch.get_num_threads()`` threads, so the one thread setting
+the program already makes (torch's) bounds both libraries; the two never compute at the same
+time (the frozen forward and the head's step take turns on one thread), so sharing the count
+does not oversubscribe (in-process loading of the next batch, :mod:`tlgui.engine.data.prefetch`,
+runs beside either alike). Inter-op parallelism is off (one thread: these graphs are a chain).
+ORT's pool threads do not spin-wait after a run (``allow_spinning`` 0): a spinning pool burns
+the cores the DataLoader workers decode on and the head's step runs on.
 """
 
 from __future__ import annotations
