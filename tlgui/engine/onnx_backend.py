@@ -8,16 +8,14 @@ whole decision and nothing else; it never imports Qt and changes no process-wide
 - :func:`~tlgui.engine.onnx_export.export_frozen` turns a module into ONNX bytes;
   :class:`OrtForward` runs them: ``NCHW float tensor -> features tensor`` on the CPU.
 - :func:`frozen_forward` picks the backend for one frozen phase (``auto``, ``torch`` or
-  ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU
-  and only after its output on a check batch matched torch's (:data:`MATCH_RTOL`); it then
-  races the two (:class:`RacingForward`): the phase's first real batches run on each in turn,
-  timed, and ORT stays only if it ran them at least :data:`MIN_SPEEDUP` times faster. The
-  speed is measured where it matters, not assumed: which library is faster depends on the
-  network, the machine and the batch (on the 2-core development CPU, under the engine's
-  allocator settings and with the next batch decoding beside the forward, ORT runs
-  EfficientNet-Lite faster and ResNet-18 and MobileNetV3 slower than torch, although it runs
-  all three faster on a few pictures alone). Otherwise the module itself runs, with the
-  reason in one line.
+  ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU,
+  only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and only when
+  it also ran that batch at least :data:`MIN_SPEEDUP` times faster than torch did, in this
+  process; otherwise it falls back to the module itself with the reason in one line. The speed
+  is measured, not assumed: which library is faster depends on the network and the machine
+  (on a 2-core x86 CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about
+  1.5-2x faster than torch's channels-last kernels, and ResNet-18 and MobileNetV3 about as
+  fast).
 - Exports are kept on disk (:mod:`tlgui.engine.onnx_cache`): a frozen phase on a module that
   was exported before (the same pretrained backbone in every transfer run, the same trained
   model at every prediction) opens its session on the stored graph, which the check batch
@@ -35,7 +33,6 @@ the cores the DataLoader workers decode on and the head's step runs on.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,16 +61,15 @@ and a feature error that small moves a linear head's logits by a similarly negli
 
 CHECK_IMAGES = 4
 """Pictures of the check batch run through both backends (several, so the dynamic batch axis is
-exercised: the export traces one)."""
+exercised: the export traces one; four, so the timing of :data:`MIN_SPEEDUP` is not all
+per-call overhead)."""
 
 MIN_SPEEDUP = 1.1
-"""``auto`` keeps ORT only when it ran its race batches at least this many times faster than
-torch ran its own (per picture, the best batch of each). Below that the gain does not pay for
-the session's memory, and the timing's noise could flip the order."""
+"""``auto`` runs ORT only when it ran the check batch at least this many times faster than
+torch (best of :data:`TIMED_CALLS` calls each, after the check's own warm-up call). Below that
+the gain does not pay for the session's memory, and the timing's noise could flip the order."""
 
-RACE_BATCHES = 2
-"""Batches each backend runs, in turn, before ``auto`` settles on one (the best of them counts,
-so a first call's warm-up does not); 0 settles without racing, on ORT once it matched."""
+TIMED_CALLS = 2
 
 Forward = Callable[[torch.Tensor], torch.Tensor]
 
@@ -203,6 +199,70 @@ def _check_images(input_size: tuple[int, int], check_batch: torch.Tensor | None)
     return torch.randn(CHECK_IMAGES, 3, *input_size, generator=generator)
 
 
+def _best_seconds(forward: Forward, images: torch.Tensor) -> float:
+    best = math.inf
+    for _ in range(TIMED_CALLS):
+        start = time.perf_counter()
+        forward(images)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _speedup(backbone: nn.Module, ort: OrtForward, images: torch.Tensor) -> float:
+    """How many times faster ``ort`` ran ``images`` than ``backbone`` (both already warm)."""
+    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
+        torch_s = _best_seconds(backbone, images)
+        ort_s = _best_seconds(ort, images)
+    return torch_s / ort_s if ort_s > 0 else math.inf
+
+
+def _matching_session(
+    backbone: nn.Module, model: bytes, images: torch.Tensor
+) -> tuple[OrtForward | None, str]:
+    """An ORT session on ``model`` whose output on ``images`` matched ``backbone``'s, with the
+    one-line result; or None with the reason it did not."""
+    try:
+        forward = OrtForward(model)
+        ours = forward(images)
+    except Exception as exc:  # ORT refusing the graph or failing on it: torch runs instead
+        return None, f"onnxruntime failed ({_one_line(exc)})"
+    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
+        reference = backbone(images).float()
+    difference = relative_difference(ours, reference)
+    if not difference <= MATCH_RTOL:
+        return None, (
+            f"output differs from torch's by {difference:.2g} of its scale "
+            f"(tolerance {MATCH_RTOL:g})"
+        )
+    return forward, f"matched torch to {difference:.1g} of the output scale"
+
+
+def _exported_session(
+    backbone: nn.Module, input_size: tuple[int, int], images: torch.Tensor
+) -> tuple[OrtForward | None, str]:
+    """:func:`_matching_session` on ``backbone``'s export: the one in the export cache
+    (:mod:`tlgui.engine.onnx_cache`) when it holds one that matches, else a fresh export,
+    which the cache then keeps."""
+    from .onnx_cache import ExportCache, export_key
+
+    cache = ExportCache.default()
+    key = export_key(backbone, input_size, OPSET) if cache is not None else ""
+    stored = cache.get(key) if cache is not None else None
+    if stored is not None:
+        forward, reason = _matching_session(backbone, stored, images)
+        if forward is not None:
+            return forward, f"{reason}, export from the cache"
+        cache.discard(key)  # type: ignore[union-attr]
+    try:
+        model = export_frozen(backbone, input_size)
+    except Exception as exc:  # any exporter failure means "this module does not export"
+        return None, f"export failed ({_one_line(exc)})"
+    forward, reason = _matching_session(backbone, model, images)
+    if forward is not None and cache is not None:
+        cache.put(key, model)
+    return forward, reason
+
+
 def _matching_session(
     backbone: nn.Module, model: bytes, images: torch.Tensor
 ) -> tuple[OrtForward | None, str]:
@@ -251,78 +311,25 @@ def _exported_session(
 
 
 def _ort_or_reason(
-    backbone: nn.Module, input_size: tuple[int, int], check_batch: torch.Tensor | None
+    backbone: nn.Module,
+    input_size: tuple[int, int],
+    check_batch: torch.Tensor | None,
+    timed: bool,
 ) -> tuple[OrtForward | None, str]:
-    """An ORT forward that matched ``backbone`` on the check batch, with the one-line result;
-    or None with the reason it is not used."""
+    """An ORT forward that matched ``backbone`` on the check batch (and, when ``timed``, ran it
+    :data:`MIN_SPEEDUP` times faster), with the one-line result; or None with the reason it
+    is not used."""
     missing = onnxruntime_missing()
     if missing is not None:
         return None, missing
-    return _exported_session(backbone, input_size, _check_images(input_size, check_batch))
-
-
-class RacingForward:
-    """``auto``'s forward once ORT matched torch: the phase's first batches run on ORT and on
-    ``module`` in turn (ORT first, :data:`RACE_BATCHES` each), each call timed per picture;
-    then the faster runs alone, ORT only at :data:`MIN_SPEEDUP` times torch's speed or more.
-
-    The race is run on the real batches, so it measures what the pass will see (its batch
-    size, the next batch decoding beside it, the allocator's state), and every batch's output
-    is a real result: racing costs only the slower backend's extra time on its batches. A
-    batch smaller than the first timed one (a split's last) runs untimed. Calls from several
-    threads at once are safe.
-
-    :attr:`choice`: the settled :class:`BackendChoice`, or until then a provisional one
-    (``onnxruntime``, "racing torch"). ``on_settled(choice)``, when set, is called once, on
-    the thread whose call settled it.
-    """
-
-    def __init__(self, module: nn.Module, ort: OrtForward, requested: str, matched: str) -> None:
-        self.module: nn.Module = module
-        self.ort: OrtForward | None = ort  # None once torch won
-        self.requested, self.matched = requested, matched
-        self.on_settled: Callable[[BackendChoice], None] | None = None
-        self.choice = BackendChoice("onnxruntime", requested, f"{matched}; racing torch")
-        self._winner: Forward | None = None
-        self._seconds: dict[str, list[float]] = {"onnxruntime": [], "torch": []}
-        self._batch = 0  # the size a batch must have to be timed
-        self._lock = threading.Lock()
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        winner = self._winner
-        if winner is not None:
-            return winner(x)
-        with self._lock:
-            ort_runs, torch_runs = (len(v) for v in self._seconds.values())
-            name = "onnxruntime" if ort_runs <= torch_runs else "torch"
-            forward: Forward = self.module
-            if self._winner is not None:  # settled by another thread meanwhile
-                forward = self._winner
-            elif name == "onnxruntime" and self.ort is not None:
-                forward = self.ort
-            self._batch = self._batch or len(x)
-        start = time.perf_counter()
-        out = forward(x)
-        seconds = (time.perf_counter() - start) / max(1, len(x))
-        with self._lock:
-            if self._winner is None and len(x) >= self._batch:
-                self._seconds[name].append(seconds)
-                if all(len(v) >= RACE_BATCHES for v in self._seconds.values()):
-                    self._settle()
-        return out
-
-    def _settle(self) -> None:
-        speedup = min(self._seconds["torch"]) / max(min(self._seconds["onnxruntime"]), 1e-12)
-        raced = f"raced on {RACE_BATCHES} batches each: onnxruntime ran {speedup:.2f}x torch's"
-        if speedup >= MIN_SPEEDUP:
-            self._winner = self.ort
-            self.choice = BackendChoice("onnxruntime", self.requested, f"{self.matched}; {raced}")
-        else:
-            self._winner = self.module
-            self.choice = BackendChoice("torch", self.requested, f"fell back to torch: {raced}")
-            self.ort = None  # the session's memory goes now
-        if self.on_settled is not None:
-            self.on_settled(self.choice)
+    images = _check_images(input_size, check_batch)
+    forward, matched = _exported_session(backbone, input_size, images)
+    if forward is None or not timed:
+        return forward, matched
+    speedup = _speedup(backbone, forward, images)
+    if not speedup >= MIN_SPEEDUP:
+        return None, f"torch is as fast here (onnxruntime ran {speedup:.2f}x torch's speed)"
+    return forward, f"{matched}, {speedup:.1f}x faster"
 
 
 def frozen_forward(
@@ -338,11 +345,10 @@ def frozen_forward(
     ``backbone``: the module the torch path runs (a BatchNorm-folded copy or the backbone
     itself), frozen and in eval mode; it is returned as the torch forward. ``input_size``: the
     pictures' side. ``backend``: ``torch`` always returns the module; on a CPU module ``auto``
-    returns a :class:`RacingForward` (its choice provisional until the race settles; with
-    :data:`RACE_BATCHES` 0 the ORT forward itself) when the backbone exports and ORT matched
-    torch on ``CHECK_IMAGES`` pictures of ``check_batch`` (seeded noise when None), else the
-    module with the reason; ``onnxruntime`` returns the ORT forward without racing and raises
-    :class:`BackendError` where ``auto`` would fall back.
+    returns ORT when it exports, matched torch on ``CHECK_IMAGES`` pictures of ``check_batch``
+    (seeded noise when None) and ran them :data:`MIN_SPEEDUP` times faster, else the module
+    with the reason; ``onnxruntime`` skips the timing and raises :class:`BackendError` where
+    ``auto`` would fall back for any other reason.
     Off the CPU (CUDA, MPS) the GPU path stays on torch whatever was asked.
 
     The ORT forward returns float32 features on the CPU; the torch forward returns what the
@@ -358,11 +364,8 @@ def frozen_forward(
     if device.type != "cpu":
         return backbone, BackendChoice("torch", backend, f"{device.type} runs on torch")
     size = (input_size, input_size) if isinstance(input_size, int) else input_size
-    forward, reason = _ort_or_reason(backbone, size, check_batch)
+    forward, reason = _ort_or_reason(backbone, size, check_batch, timed=backend == "auto")
     if forward is not None:
-        if backend == "auto" and RACE_BATCHES > 0:
-            racing = RacingForward(backbone, forward, backend, reason)
-            return racing, racing.choice
         return forward, BackendChoice("onnxruntime", backend, reason)
     if backend == "onnxruntime":
         raise BackendError(f"cannot run the backbone on onnxruntime: {reason}")
@@ -375,12 +378,10 @@ __all__ = [
     "MATCH_RTOL",
     "MIN_SPEEDUP",
     "OPSET",
-    "RACE_BATCHES",
     "BackendChoice",
     "BackendError",
     "Forward",
     "OrtForward",
-    "RacingForward",
     "export_frozen",
     "frozen_forward",
     "onnxruntime_missing",

@@ -26,7 +26,7 @@ from .checkpoint import Bundle
 from .data import ImageLoadError, list_images, load_for_network
 from .data.prefetch import Prefetched
 from .fileio import atomic_write
-from .onnx_backend import BackendChoice, RacingForward, frozen_forward
+from .onnx_backend import BackendChoice, frozen_forward
 
 
 @dataclass(frozen=True)
@@ -136,13 +136,8 @@ class Predictor:
                 )
                 if forward is not backbone:
                     self._network = forward if head is None else _then(forward, head)
-                self.backend = choice  # provisional while ``auto`` races torch
-                if isinstance(forward, RacingForward):
-                    forward.on_settled = self._settled
+                self.backend = choice
             return self.backend
-
-    def _settled(self, choice: BackendChoice) -> None:
-        self.backend = choice
 
     def _forward_for(self, x: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
         """What runs ``x``: decides the backend on the first batch of two or more pictures

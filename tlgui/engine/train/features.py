@@ -33,7 +33,7 @@ from ..events import BackendChosen, BatchEnd
 from ..feature_store import FeatureStore, file_identity, model_key
 from ..frozen import fold_batchnorm
 from ..model import TransferModel
-from ..onnx_backend import BackendChoice, BackendError, Forward, RacingForward, frozen_forward
+from ..onnx_backend import BackendChoice, BackendError, Forward, frozen_forward
 from .batches import BatchSource, Share, View
 from .runtime import EventBus, Runtime, TrainingError
 
@@ -145,9 +145,7 @@ class FeatureCache:
             except BackendError as exc:  # onnxruntime was forced and cannot run it
                 raise TrainingError(str(exc)) from None
             folded = self._folded = _FoldedCopy(weakref.ref(model), stamp, net, forward)
-            self._report(choice)  # provisional while ``auto`` races: reported again when settled
-            if isinstance(forward, RacingForward):
-                forward.on_settled = self._report
+            self._report(choice)
         return folded.forward
 
     def release(self) -> None:
