@@ -243,53 +243,6 @@ def _exported_session(
     """:func:`_matching_session` on ``backbone``'s export: the one in the export cache
     (:mod:`tlgui.engine.onnx_cache`) when it holds one that matches, else a fresh export,
     which the cache then keeps."""
-    from .onnx_cache import ExportCache, export_key
-
-    cache = ExportCache.default()
-    key = export_key(backbone, input_size, OPSET) if cache is not None else ""
-    stored = cache.get(key) if cache is not None else None
-    if stored is not None:
-        forward, reason = _matching_session(backbone, stored, images)
-        if forward is not None:
-            return forward, f"{reason}, export from the cache"
-        cache.discard(key)  # type: ignore[union-attr]
-    try:
-        model = export_frozen(backbone, input_size)
-    except Exception as exc:  # any exporter failure means "this module does not export"
-        return None, f"export failed ({_one_line(exc)})"
-    forward, reason = _matching_session(backbone, model, images)
-    if forward is not None and cache is not None:
-        cache.put(key, model)
-    return forward, reason
-
-
-def _matching_session(
-    backbone: nn.Module, model: bytes, images: torch.Tensor
-) -> tuple[OrtForward | None, str]:
-    """An ORT session on ``model`` whose output on ``images`` matched ``backbone``'s, with the
-    one-line result; or None with the reason it did not."""
-    try:
-        forward = OrtForward(model)
-        ours = forward(images)
-    except Exception as exc:  # ORT refusing the graph or failing on it: torch runs instead
-        return None, f"onnxruntime failed ({_one_line(exc)})"
-    with torch.inference_mode(), torch.autocast("cpu", enabled=False):
-        reference = backbone(images).float()
-    difference = relative_difference(ours, reference)
-    if not difference <= MATCH_RTOL:
-        return None, (
-            f"output differs from torch's by {difference:.2g} of its scale "
-            f"(tolerance {MATCH_RTOL:g})"
-        )
-    return forward, f"matched torch to {difference:.1g} of the output scale"
-
-
-def _exported_session(
-    backbone: nn.Module, input_size: tuple[int, int], images: torch.Tensor
-) -> tuple[OrtForward | None, str]:
-    """:func:`_matching_session` on ``backbone``'s export: the one in the export cache
-    (:mod:`tlgui.engine.onnx_cache`) when it holds one that matches, else a fresh export,
-    which the cache then keeps."""
     cache = ExportCache.default()
     key = export_key(backbone, input_size, OPSET) if cache is not None else ""
     if cache is not None and (stored := cache.get(key)) is not None:
