@@ -139,3 +139,17 @@ def test_scanning_many_files_is_fast(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - t
     assert sum(len(v) for v in scan.splits.values()) == 2000
     assert elapsed < 20  # generous: minutes would be a regression, not noise
+
+
+def test_pictures_for_a_network_decode_jpeg_at_a_reduced_scale(tmp_path: Path) -> None:
+    """Every pass and prediction loads through load_for_network: a large JPEG decodes at the
+    smallest scale whose short side keeps twice the input size; other formats at full size."""
+    from tlgui.engine.data import load_for_network
+
+    big = tmp_path / "big.jpg"
+    Image.new("RGB", (2000, 1000), (200, 30, 30)).save(big, quality=90)
+    picture = load_for_network(str(big), 224)
+    assert picture.size == (1000, 500)  # 1/2 scale: 1/4 would leave a 250-pixel short side
+    png = tmp_path / "big.png"
+    Image.new("RGB", (2000, 1000), (200, 30, 30)).save(png)
+    assert load_for_network(str(png), 224).size == (2000, 1000)
