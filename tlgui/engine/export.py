@@ -17,8 +17,8 @@ A mismatch raises :class:`ExportError` and leaves no file behind. Then the model
 sidecar are written atomically.
 
 The ONNX graph comes from the same exporter settings as the frozen backbone's fast path
-(:func:`~tlgui.engine.onnx_backend.export_frozen`: TorchScript-based exporter, opset
-:data:`~tlgui.engine.onnx_backend.OPSET`, dynamic batch axis).
+(:func:`~tlgui.engine.onnx_export.export_frozen`: TorchScript-based exporter, opset
+:data:`~tlgui.engine.onnx_export.OPSET`, dynamic batch axis).
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from .. import __version__
 from . import augment
 from .config import EXPORT_FORMATS
 from .fileio import atomic_write
-from .onnx_backend import MATCH_RTOL, OPSET, export_frozen, relative_difference
+from .onnx_backend import MATCH_RTOL, relative_difference
+from .onnx_export import OPSET, export_frozen
 
 if TYPE_CHECKING:
     from .checkpoint import Bundle
