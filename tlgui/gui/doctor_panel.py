@@ -27,23 +27,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .widgets.thumbnail_grid import ThumbnailGrid
+from .widgets.thumbnail_grid import PATH_ROLE, ThumbnailGrid
 
 THUMB = 104
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SUGGESTED_ROLE = Qt.ItemDataRole.UserRole + 2  # a label issue's suggested class
 
 
 class FindingsGallery(ThumbnailGrid):
     """Icon grid of findings, in the order given (highest score first). Each item holds its
-    picture's path (``PATH_ROLE``)."""
+    picture's path (the grid's ``PATH_ROLE``)."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(THUMB, 44, parent)
         self.setObjectName(object_name)
-
-    def item_path(self, item: QListWidgetItem) -> str | None:
-        return item.data(PATH_ROLE)
 
     def set_findings(self, findings: Sequence[tuple[str, str, str, str]]) -> None:
         """Show ``(path, caption, tooltip, suggested class or "")`` findings and start

@@ -31,7 +31,7 @@ from .thumbnail_grid import ThumbnailGrid
 
 THUMB = 112
 MAX_ITEMS = 300  # more mistakes than this are not worth a thumbnail each
-SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 1
+SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 2  # above the grid's PATH_ROLE
 
 # model_source() -> (model, input_size, mean, std); called on a worker thread.
 ModelSource = Callable[[], tuple[Any, int, Sequence[float], Sequence[float]]]
@@ -53,9 +53,6 @@ class MistakesGallery(ThumbnailGrid):
         super().__init__(THUMB, 40, parent)
         self.setObjectName("mistakesGallery")
         self.itemClicked.connect(self._on_clicked)
-
-    def item_path(self, item: QListWidgetItem) -> str | None:
-        return (item.data(SAMPLE_ROLE) or {}).get("path")
 
     def set_samples(self, samples: Sequence[dict], classes: Sequence[str]) -> int:
         """Show the mistakes among ``samples`` (EvalReport.samples); returns how many."""
@@ -80,6 +77,7 @@ class MistakesGallery(ThumbnailGrid):
                 .replace("%5", f"{s['loss']:.3f}")
             )
             item.setData(SAMPLE_ROLE, dict(s))
+            self.set_item_path(item, s["path"])
             self.addItem(item)
         self.load_thumbnails([s["path"] for s in mistakes])
         return len(mistakes)

@@ -13,6 +13,9 @@ from .. import jobs
 from ..imaging import thumbnails
 
 CHUNK = 24  # thumbnails per pool job
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Where every item keeps the path of the picture it shows (:meth:`ThumbnailGrid.set_item_path`);
+subclasses keep their own data at roles above it."""
 
 
 class ThumbnailGrid(QListWidget):
@@ -20,7 +23,8 @@ class ThumbnailGrid(QListWidget):
 
     :meth:`begin` clears it for a new set of items (each starts with :meth:`placeholder`);
     :meth:`load_thumbnails` decodes their pictures on the thread pool, ``CHUNK`` per job, and
-    gives every item whose :meth:`item_path` is the picture's path its icon. Thumbnails of an
+    gives every item whose :meth:`item_path` is the picture's path its icon (set with
+:meth:`set_item_path`). Thumbnails of an
     earlier set that arrive after :meth:`begin` are dropped. ``pending_thumbnails`` counts the
     jobs still running for the current set."""
 
@@ -39,9 +43,15 @@ class ThumbnailGrid(QListWidget):
         self._generation = 0
         self.pending_thumbnails = 0
 
-    def item_path(self, item: QListWidgetItem) -> str | None:
-        """The picture ``item`` shows (subclasses say where they keep it)."""
-        raise NotImplementedError
+    @staticmethod
+    def set_item_path(item: QListWidgetItem, path: str) -> None:
+        """Record the picture ``item`` shows (its thumbnail is looked up by this path)."""
+        item.setData(PATH_ROLE, path)
+
+    @staticmethod
+    def item_path(item: QListWidgetItem) -> str | None:
+        """The picture ``item`` shows, as :meth:`set_item_path` recorded it."""
+        return item.data(PATH_ROLE)
 
     def begin(self) -> None:
         """Clear the grid for a new set of items."""
