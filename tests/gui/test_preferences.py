@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox
 
 from tlgui.engine.config import FIELDS
-from tlgui.gui.preferences import INFERENCE_BACKEND_KEY, PreferencesDialog, inference_backend
+from tlgui.gui.preference_store import INFERENCE_BACKEND_KEY, inference_backend
+from tlgui.gui.preferences import PreferencesDialog
 from tlgui.gui.settings import make_settings
 
 
@@ -43,7 +44,7 @@ def test_a_loaded_model_predicts_with_the_chosen_backend(bundle_path) -> None:
 def test_every_preference_has_a_row_and_ok_stores_them_all(qtbot) -> None:
     from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSpinBox
 
-    from tlgui.gui import preferences as prefs
+    from tlgui.gui import preference_store as prefs
 
     seen: list[list[str]] = []
     prefs.changes().changed.connect(seen.append)
@@ -94,7 +95,7 @@ def test_every_preference_has_a_row_and_ok_stores_them_all(qtbot) -> None:
 
 
 def test_stored_values_that_are_not_allowed_read_as_the_defaults() -> None:
-    from tlgui.gui import preferences as prefs
+    from tlgui.gui import preference_store as prefs
 
     s = make_settings()
     for name, raw in {
@@ -117,7 +118,7 @@ def test_runs_location_the_environment_wins(tmp_path, monkeypatch, qtbot) -> Non
     from PySide6.QtWidgets import QLineEdit
 
     from tlgui.engine.runs import runs_root
-    from tlgui.gui import preferences as prefs
+    from tlgui.gui import preference_store as prefs
 
     monkeypatch.delenv("TLGUI_RUNS_DIR")
     assert prefs.runs_location() == runs_root()  # the platform's data folder (platformdirs)
@@ -136,7 +137,7 @@ def test_runs_start_with_the_preferences(window, tiny_dataset, tmp_path, monkeyp
     """Workers and the decoded cache go into every run's config, a new run's folder goes
     under the runs location, and the default device is where the Train form starts."""
     from tlgui.engine.runs import RunError
-    from tlgui.gui import preferences as prefs
+    from tlgui.gui import preference_store as prefs
     from tlgui.gui import training
 
     s = make_settings()

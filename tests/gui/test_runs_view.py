@@ -145,7 +145,7 @@ def test_resume_and_delete_from_the_runs_view(
 def test_finished_runs_beyond_the_retention_are_pruned_after_a_run(
     window, qtbot, runs_dir: Path
 ) -> None:
-    from tlgui.gui.preferences import RUN_RETENTION_KEY
+    from tlgui.gui.preference_store import RUN_RETENTION_KEY
 
     old = [make_run(runs_dir, f"done{i}", "finished", 1, 1_000 + i) for i in range(3)]
     stopped = make_run(runs_dir, "stopped", "cancelled", 1, 500, state=True)

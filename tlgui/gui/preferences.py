@@ -1,6 +1,6 @@
 """The Preferences dialog (File ▸ Preferences…; object name ``preferencesDialog``): one row
-per preference of :mod:`tlgui.gui.preference_store`, whose readers this module re-exports
-(``from tlgui.gui.preferences import runs_location``).
+per preference of :mod:`tlgui.gui.preference_store`, which holds the preferences and their
+readers (``from tlgui.gui.preference_store import runs_location``).
 
 A row (:class:`Row`) is the preference it edits, its label, its widget, how the widget's value
 is read and an optional note under it; :meth:`PreferencesDialog._rows` lists them. OK stores
@@ -36,10 +36,8 @@ from . import field_texts
 from .i18n import SYSTEM, available_languages, language_name, system_language
 from .pages.train_form import choice_labels
 from .preference_store import (
-    INFERENCE_BACKEND_KEY,
     MAX_RETENTION,
     PREFERENCES,
-    RUN_RETENTION_KEY,
     RUNS_ENV,
     changes,
     decoded_cache_mb,
@@ -49,7 +47,6 @@ from .preference_store import (
     loader_workers,
     read,
     run_retention,
-    runs_location,
     unsure_threshold,
 )
 from .settings import make_settings
@@ -247,21 +244,4 @@ def show_preferences(parent: QWidget) -> PreferencesDialog:
     return dialog
 
 
-__all__ = [
-    "INFERENCE_BACKEND_KEY",
-    "PREFERENCES",
-    "RUN_RETENTION_KEY",
-    "PreferencesDialog",
-    "Row",
-    "changes",
-    "decoded_cache_mb",
-    "default_device",
-    "inference_backend",
-    "language",
-    "loader_workers",
-    "read",
-    "run_retention",
-    "runs_location",
-    "show_preferences",
-    "unsure_threshold",
-]
+__all__ = ["PreferencesDialog", "Row", "show_preferences"]

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ..engine.runs import RunError, RunFolder, RunSummary, delete_run, list_runs, prune_runs
 from . import jobs
 from .dialogs import ask
-from .preferences import run_retention, runs_location
+from .preference_store import run_retention, runs_location
 from .widgets.tables import read_only_table
 
 if TYPE_CHECKING:

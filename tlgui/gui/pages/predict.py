@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import jobs
-from ..preferences import unsure_threshold
+from ..preference_store import unsure_threshold
 from ..widgets.drop_zone import DropZone
 from ..widgets.tables import read_only_table
 from ..widgets.topk_delegate import TOP_ROLE, UNSURE_ROLE, TopKDelegate, row_height

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...engine.data import ImageLoadError, list_images, load_image
 from ..imaging import pil_to_qimage
-from ..preferences import inference_backend
+from ..preference_store import inference_backend
 from ..warm_up import import_engine
 
 THUMB = 88  # thumbnail side in the table; images are kept at twice that for sharp HiDPI

@@ -10,7 +10,7 @@ import json
 import threading
 from typing import Any
 
-from ..preferences import inference_backend
+from ..preference_store import inference_backend
 from ..warm_up import import_engine
 
 SPLITS = ("val", "test")
