@@ -141,14 +141,19 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if args.train_resolution is not None:
         aug = replace(aug, resolution=args.train_resolution)
     given = {name: getattr(args, name) for name, spec in FIELDS.items() if spec.cli}
-    cfg = TrainConfig(**given, augment=aug.to_dict(), cache_features=not args.no_cache)
+    return checked(TrainConfig(**given, augment=aug.to_dict(), cache_features=not args.no_cache))
+
+
+def checked(config: TrainConfig) -> TrainConfig:
+    """``config`` once it is valid and its weights file exists; else :class:`UsageError` with
+    the one-line reason (every way the CLI builds a config ends here)."""
     try:
-        cfg.validate()
+        config.validate()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if args.weights not in ("imagenet", "none") and not os.path.isfile(args.weights):
-        raise UsageError(f"weights file not found: {args.weights}")
-    return cfg
+    if config.weights not in ("imagenet", "none") and not os.path.isfile(config.weights):
+        raise UsageError(f"weights file not found: {config.weights}")
+    return config
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,12 +9,11 @@ the file's ``"epochs": 5``); an option left out never overrides the file.
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import replace
 from typing import Any
 
 from ..engine.config import FIELDS, TrainConfig
-from .options import UsageError, build_parser, config_from_args
+from .options import UsageError, build_parser, checked, config_from_args
 
 # Options that change the augmentation spec, and the switch that turns the feature cache off.
 _AUGMENT_OPTIONS = {"augment", "no_augment"}
@@ -71,14 +70,7 @@ def run_file_config(args: argparse.Namespace) -> TrainConfig:
         values["augment"] = spec.to_dict()
     if "no_cache" in given:
         values["cache_features"] = False
-    config = TrainConfig(**values)
-    try:
-        config.validate()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if config.weights not in ("imagenet", "none") and not os.path.isfile(config.weights):
-        raise UsageError(f"weights file not found: {config.weights}")
-    return config
+    return checked(TrainConfig(**values))
 
 
 __all__ = ["given_options", "run_file_config"]
