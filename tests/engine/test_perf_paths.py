@@ -334,9 +334,10 @@ def test_cpu_loader_decodes_big_jpegs_at_reduced_scale(small: Path) -> None:
     Image.new("RGB", (2400, 1800), (200, 30, 30)).save(big, quality=90)
     scan = scan_dataset(small)
     loop = FitLoop(scan, TrainConfig(**BASE, epochs=1))
-    loader = loop.batches.images(scan.splits["train"], loop.views.train(False), None, 4, "draft")
-    assert loader.dataset.loader(str(big)).size == (600, 450)  # 1/4 scale: 450 >= 2 * 224
-    assert loader.dataset.loader(scan.splits["train"][0].path).size == (64, 64)  # small: as is
+    batches = loop.batches.images(scan.splits["train"], loop.views.train(False), None, 4, "draft")
+    dataset = batches.loader.dataset  # in-process loading: the DataLoader behind Prefetched
+    assert dataset.loader(str(big)).size == (600, 450)  # 1/4 scale: 450 >= 2 * 224
+    assert dataset.loader(scan.splits["train"][0].path).size == (64, 64)  # small: as is
 
 
 def test_training_resolution_applies_only_while_the_backbone_trains(small: Path) -> None:

@@ -1,11 +1,13 @@
-"""A run gives the same numbers whether or not the augmentation preview renders meanwhile.
+"""A run gives the same numbers whether or not the augmentation preview renders meanwhile, and
+whether its augmented pictures are made on a loading thread or in a DataLoader worker.
 
 The preview reseeds torch's global generator on a pool thread of the app while an in-process
-run draws from it (tlgui/engine/rng.py)."""
+run draws from it; each augmented picture is seeded by its pass (tlgui/engine/rng.py)."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ def config() -> TrainConfig:
                        augment=augment.preset("default").to_dict())
 
 
-def _fit(root: Path, config: TrainConfig, previews: bool) -> tuple[list, int]:
+def _fit(root: Path, config: TrainConfig, previews: bool = False) -> tuple[list, int]:
     stop, rendered = threading.Event(), []
 
     def keep_previewing() -> None:
@@ -53,6 +55,13 @@ def test_a_preview_rendering_during_a_run_does_not_change_it(tmp_path, config) -
     beside, rendered = _fit(root, config, previews=True)
     assert rendered > 0  # the preview really ran during the run
     assert beside == alone
+
+
+def test_the_augmented_pictures_do_not_depend_on_where_they_are_made(tmp_path, config) -> None:
+    root = make_dataset(tmp_path / "data", n_train=8, n_val=2)
+    in_process, _ = _fit(root, config)  # a batch ahead on the loading thread
+    in_a_worker, _ = _fit(root, replace(config, workers=1))
+    assert in_a_worker == in_process
 
 
 def test_the_preview_is_the_same_for_its_seed_and_leaves_the_generator_as_it_was() -> None:

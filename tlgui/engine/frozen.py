@@ -17,6 +17,8 @@ import copy
 from torch import fx, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from .rng import module_calls_patched
+
 
 class _ConvLeafTracer(fx.Tracer):
     """Keeps every ``Conv2d`` (subclasses too, e.g. "same"-padding convs) a single node, so a
@@ -45,7 +47,8 @@ def fold_batchnorm(backbone: nn.Module) -> tuple[nn.Module, int]:
     for p in net.parameters():
         p.requires_grad_(False)
     try:
-        graph = _ConvLeafTracer().trace(net)
+        with module_calls_patched():  # tracing patches nn.Module.__call__ process-wide
+            graph = _ConvLeafTracer().trace(net)
     except Exception:  # any untraceable model: run it unfolded, never fail
         return net, 0
     gm = fx.GraphModule(net, graph)

@@ -8,24 +8,33 @@ from collections.abc import Callable, Sequence
 
 from PIL import Image
 
-from ..rng import global_rng_draws
+from ..rng import global_rng_draws, seeded_global_draws
 from .images import ImageLoadError, load_image
 from .scan import Sample, SkippedFile
 
 
 class ImageDataset:
     """``torch.utils.data.Dataset`` over samples; a file that fails to load yields ``None`` so
-    that :func:`collate_skip` can drop it and report it (the run goes on)."""
+    that :func:`collate_skip` can drop it and report it (the run goes on).
+
+    ``seeds`` (one per sample, for a random transform): sample ``i``'s transform draws its
+    random numbers from ``seeds[i]`` (:func:`~tlgui.engine.rng.seeded_global_draws`), so its
+    picture is the same whichever thread or process transforms it, and in whatever order.
+    Without seeds the transform takes the global generator's next numbers, under the lock."""
 
     def __init__(
         self,
         samples: Sequence[Sample],
         transform: Callable[[Image.Image], object],
         loader: Callable[[str], Image.Image] = load_image,
+        seeds: Sequence[int] | None = None,
     ) -> None:
         self.samples = list(samples)
         self.transform = transform
         self.loader = loader
+        if seeds is not None and len(seeds) != len(self.samples):
+            raise ValueError(f"{len(seeds)} seeds for {len(self.samples)} samples")
+        self.seeds = seeds
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -36,7 +45,8 @@ class ImageDataset:
             img = self.loader(s.path)
         except ImageLoadError as exc:
             return (None, s.label, i, SkippedFile(s.path, str(exc)))
-        with global_rng_draws():  # random transforms; see .rng
+        draws = global_rng_draws() if self.seeds is None else seeded_global_draws(self.seeds[i])
+        with draws:  # see ..rng
             x = self.transform(img)
         return (x, s.label, i, None)
 

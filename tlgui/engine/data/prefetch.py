@@ -7,18 +7,20 @@ at most ``depth`` batches ahead, so the next batch decodes while the current one
 forward: PIL's decoding and resizing, torch's tensor ops and ONNX Runtime's ``run`` all release
 the GIL, so the two really run at the same time.
 
-:meth:`~tlgui.engine.train.batches.BatchSource.images` uses it for passes whose batches draw no
-random numbers (the eval view: frozen features, evaluation, BatchNorm calibration, training
-without augmentation): an augmented view draws from torch's global generator, and drawing on
-another thread while the training step draws dropout masks would make the order of the draws,
-and so the run, depend on thread timing. :meth:`~tlgui.engine.predict.Predictor.predict_paths`
-loads a folder's next chunk with it.
+:meth:`~tlgui.engine.train.batches.BatchSource.images` uses it for every in-process pass
+(an augmented view seeds each picture's random numbers, so its pictures do not depend on when
+the thread transforms them; see :mod:`tlgui.engine.rng`), and
+:meth:`~tlgui.engine.predict.Predictor.predict_paths` loads a folder's next chunk with it.
+Loading starts at once, the first batch included, so it runs beside whatever the consumer
+sets up meanwhile (the frozen backbone's export and check): BatchNorm folding traces the
+backbone with ``torch.fx``, which patches ``nn.Module.__call__`` process-wide, but it traces
+under the lock every transform runs under (:func:`~tlgui.engine.rng.module_calls_patched`).
 
-The first batch is loaded on the consuming thread, and the background thread starts only when
-the second is asked for: whatever the consumer sets up on the first batch (the frozen forward:
-BatchNorm folding traces the backbone with ``torch.fx``, which patches ``nn.Module.__call__``
-process-wide while it traces, and the transforms are modules too) is done before any loading
-runs beside it.
+The loading thread runs torch's operators on one thread (``torch.set_num_threads(1)`` there;
+OpenMP's thread count is per thread, and the consumer's is set back when loading ends, for the
+process-wide record torch keeps of the last call). A parallel operator on the loading thread
+would start an OpenMP team of its own whose threads spin-wait after each operator, on the
+cores the forward runs on: that made a torch forward beside a loading thread 2.4x slower.
 
 Guarantees: the batches come in the loader's order, each exactly once; an exception raised
 while loading is raised in the consuming thread at the batch where it happened; a consumer
@@ -56,11 +58,10 @@ class Prefetched(Generic[T]):
         return len(self.loader)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[T]:
+        import torch  # torch-free at import: tlgui.engine.data is imported by the GUI at start
+
+        threads = torch.get_num_threads()  # the consumer's
         batches = iter(self.loader)
-        first = next(batches, _DONE)
-        if first is _DONE:
-            return
-        yield first  # type: ignore[misc]
         ready: queue.Queue[object] = queue.Queue(maxsize=self.depth)
         stop = threading.Event()
 
@@ -75,6 +76,7 @@ class Prefetched(Generic[T]):
             return False
 
         def load() -> None:
+            torch.set_num_threads(1)  # see the module docstring
             try:
                 for batch in batches:
                     if not put(batch):
@@ -82,6 +84,8 @@ class Prefetched(Generic[T]):
             except BaseException as exc:  # handed to the consumer, raised there
                 put(_Failure(exc))
                 return
+            finally:
+                torch.set_num_threads(threads)
             put(_DONE)
 
         thread = threading.Thread(target=load, name="tlgui-prefetch", daemon=True)

@@ -7,7 +7,7 @@ and the files that could not be read (:class:`~tlgui.engine.data.SkippedFile`). 
 
 * pictures through a :class:`~torch.utils.data.DataLoader` and the view's CPU transform (a batch
   ahead on a thread, :class:`~tlgui.engine.data.prefetch.Prefetched`, when they load in this
-  process and the view is not random);
+  process; a random view's pictures are seeded one by one, see :mod:`tlgui.engine.rng`);
 * pictures from an :class:`~tlgui.engine.data.ImageBank` on the device, augmented there
   (:class:`DeviceBatches`, GPU runs): each file is decoded once per run;
 * the frozen backbone's cached features (:class:`FeatureBatches`).
@@ -304,8 +304,13 @@ class BatchSource:
             if self.decoded is None:
                 self.decoded = DecodedCache(load, self.decoded_cache_bytes)
             load = self.decoded
+        # A random view seeds each picture from the pass's generator (see ..rng): the pictures
+        # do not depend on which thread or worker transforms them, or when.
+        seeds = None
+        if view.spec is not None:
+            seeds = torch.randint(2**62, (len(samples),), generator=generator).tolist()
         loader = DataLoader(
-            ImageDataset(samples, view.transform, load),
+            ImageDataset(samples, view.transform, load, seeds),
             batch_sampler=batches,
             num_workers=self.workers,
             collate_fn=collate_skip,
@@ -313,12 +318,8 @@ class BatchSource:
             persistent_workers=False,
             generator=generator,
         )
-        # In-process loading of a view that draws no random numbers runs a batch ahead on a
-        # thread (data.prefetch); an augmented view draws from torch's global generator, whose order
-        # must not depend on thread timing, so it loads between the steps as before.
-        if self.workers == 0 and view.spec is None:
-            return Prefetched(loader)
-        return loader
+        # In-process loading runs a batch ahead on a thread (data.prefetch).
+        return Prefetched(loader) if self.workers == 0 else loader
 
     def features(
         self,

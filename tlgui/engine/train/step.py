@@ -51,7 +51,7 @@ class TrainStep:
 
     Owns the float16 gradient scaler (CUDA without bfloat16) and its state. Dropout draws from
     torch's global generator, so the forward pass runs under the generator lock (see
-    :mod:`tlgui.engine.rng`)."""
+    :mod:`tlgui.engine.rng`), all but the folded frozen backbone's part, which draws nothing."""
 
     def __init__(
         self,
@@ -86,15 +86,20 @@ class TrainStep:
         if kind is Forward.FEATURES:
             return head(x)
         if kind is Forward.FOLDED:
-            # clone() turns the inference tensor into a normal one the head's autograd saves.
-            with torch.inference_mode():
-                f = self.frozen_backbone(model, x)(x)
-            return head(f.float().clone())
+            return head(self.frozen_features(model, x))
         if kind is Forward.FROZEN:
             with torch.no_grad():
                 f = model.backbone(x)
             return head(f.float())
         return self.parallel(model)(x)
+
+    def frozen_features(self, model: TransferModel, x: torch.Tensor) -> torch.Tensor:
+        """The frozen backbone's output for ``x`` on the :attr:`Forward.FOLDED` path, as a
+        normal float tensor the head's autograd can save (``clone()`` of the inference
+        tensor)."""
+        with torch.inference_mode():
+            f = self.frozen_backbone(model, x)(x)
+        return f.float().clone()
 
     def __call__(
         self, model: TransferModel, x: torch.Tensor, y: torch.Tensor, kind: Forward
@@ -105,9 +110,14 @@ class TrainStep:
         y = y.to(self.runtime.device, non_blocking=True)
         features = kind is Forward.FEATURES
         x = x.to(self.runtime.device) if features else self.runtime.to_device(x)
-        with self.runtime.autocast(), global_rng_draws():
-            logits = self.forward(model, x, kind)
-            loss = self.criterion(logits.float(), y)
+        with self.runtime.autocast():
+            if kind is Forward.FOLDED:
+                # A frozen eval-mode backbone draws no random numbers: it runs outside the
+                # lock, so the next batch's augmentation loads beside it (see ..rng).
+                x, kind = self.frozen_features(model, x), Forward.FEATURES
+            with global_rng_draws():
+                logits = self.forward(model, x, kind)
+                loss = self.criterion(logits.float(), y)
         optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
