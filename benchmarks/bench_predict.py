@@ -12,11 +12,11 @@ as ``tlgui predict`` and the app's Predict step use it.
 * ``folder``: ``Predictor.predict_paths`` on the whole folder (decoding, resizing and the
   forward, batches of 32), in images/s, medians of ``--runs`` after one warm-up pass, per
   backend: ``torch``, ``onnxruntime`` (session built before the clock starts) and ``auto``
-  timed from a fresh predictor, so its first pass includes opening the session, the check and
-  the race against torch. tlgui's cache folder is a fresh temporary one: the ``onnxruntime``
-  predictor's export fills its export cache, so ``auto`` opens the stored graph, as every
-  prediction after a model's first does (``--export-cache cold`` switches the cache off, so
-  each fresh predictor exports).
+  timed from a fresh predictor, so its first pass includes opening the session and the check
+  (and, in the first run, timing ORT against torch). tlgui's cache folder is a fresh temporary
+  one: the ``onnxruntime`` predictor's export fills its export cache, so ``auto`` opens the
+  stored graph, as every prediction after a model's first does (``--export-cache cold``
+  switches the cache off, so each fresh predictor exports and times).
 * ``single``: drop-to-prediction latency of one picture (``predict_paths([file])``), median of
   ``--runs`` x 5 calls after one warm-up call: ``torch``; ``auto`` on a fresh predictor (which
   answers a single picture on torch and never waits for an export); ``onnxruntime`` with its

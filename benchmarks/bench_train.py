@@ -29,9 +29,10 @@ per run and one run's caches or allocator state never helps the next. Three impl
 The engine runs with the on-disk feature store off (``TLGUI_FEATURE_STORE=off``): each run
 computes its features, as a first run on a new dataset does. tlgui's cache folder is a fresh
 temporary one per invocation. ``--export-cache warm`` (the default) fills its cache of exported
-ONNX graphs with one untimed 1-epoch run per config before the timed ones, so ONNX Runtime runs
-start as every run after a user's first does; ``cold`` switches that cache off, so every run
-exports. Reported per run: per-epoch seconds, train images/s (train images x epochs / summed epoch
+ONNX graphs, and the record of how much faster ONNX Runtime runs each architecture, with one
+untimed 1-epoch run per config before the timed ones, so ONNX Runtime runs start as every run
+after a user's first does; ``cold`` switches both off, so every run exports and times.
+Reported per run: per-epoch seconds, train images/s (train images x epochs / summed epoch
 time, the validation pass included for both), best and last val accuracy, wall time, and peak
 RSS summed over the process tree (sampled every 100 ms from /proc, DataLoader workers included)
 plus the largest single process's ``ru_maxrss``. Medians over runs, then engine/baseline ratios.
@@ -216,8 +217,8 @@ def main() -> None:
         "--export-cache",
         default="warm",
         choices=("warm", "cold"),
-        help="warm (default): exported ONNX graphs cached by an untimed run first; cold: no "
-        "export cache, every ONNX Runtime run exports",
+        help="warm (default): exported ONNX graphs and measured speed-ups cached by an untimed "
+        "run first; cold: no export cache, every ONNX Runtime run exports and times",
     )
     ap.add_argument("--json", help="write all raw results here")
     ap.add_argument("--child", nargs=2, metavar=("IMPL", "CONFIG"), help=argparse.SUPPRESS)

@@ -1,6 +1,8 @@
 """Exported frozen backbones on disk: a second frozen phase on the same module opens the stored
 graph without exporting, a stored graph that does not match is replaced, keys follow the
-weights, the folder stays under its budget, and a cache that cannot be written costs nothing."""
+weights, the folder stays under its budget, and a cache that cannot be written costs nothing.
+The speed record beside it: ``auto`` times an architecture once per machine, and one torch
+runs as fast is not exported again."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tlgui.engine.onnx_backend import (
     relative_difference,
 )
 from tlgui.engine.onnx_backend import export_frozen as real_export
-from tlgui.engine.onnx_cache import ExportCache, export_key
+from tlgui.engine.onnx_cache import ExportCache, SpeedRecord, export_key, speed_key
 
 pytest.importorskip("onnxruntime")
 pytestmark = pytest.mark.filterwarnings(
@@ -120,3 +122,65 @@ def test_an_unwritable_or_switched_off_cache_costs_nothing(monkeypatch, tmp_path
     assert isinstance(forward, OrtForward) and choice.name == "onnxruntime"
     monkeypatch.setenv("TLGUI_ONNX_CACHE", "off")
     assert ExportCache.default() is None
+
+
+def _speedup_returning(value: float):
+    def speedup(backbone, forward, images):
+        return value
+
+    return speedup
+
+
+def _no_timing(backbone, forward, images):
+    raise AssertionError("timed again: the recorded speed-up should have been used")
+
+
+def test_auto_times_an_architecture_once_and_reads_it_afterwards(cache_on, monkeypatch) -> None:
+    folder, exports = cache_on
+    monkeypatch.setattr(onnx_backend, "_speedup", _speedup_returning(3.0))
+    _forward, choice = frozen_forward(_Pooled(seed=0).eval(), 32, "auto")
+    assert choice.name == "onnxruntime" and choice.reason.endswith("3.0x faster")
+    key = speed_key(_Pooled(), (32, 32), torch.get_num_threads())
+    assert SpeedRecord(folder / "speed").get(key) == 3.0
+    monkeypatch.setattr(onnx_backend, "_speedup", _no_timing)
+    # Other weights, same architecture: exported and checked, not timed.
+    forward, choice = frozen_forward(_Pooled(seed=4).eval(), 32, "auto")
+    assert isinstance(forward, OrtForward) and len(exports) == 2
+    assert choice.reason.endswith("3.0x faster (measured before on this machine)")
+
+
+def test_an_architecture_torch_runs_as_fast_is_not_exported_again(cache_on, monkeypatch) -> None:
+    _folder, exports = cache_on
+    monkeypatch.setattr(onnx_backend, "MIN_SPEEDUP", 1.1)  # the real rule (conftest: 0)
+    monkeypatch.setattr(onnx_backend, "_speedup", _speedup_returning(0.95))
+    net = _Pooled().eval()
+    forward, choice = frozen_forward(net, 32, "auto")
+    assert forward is net and "0.95x torch's speed, measured now" in choice.reason
+    assert len(exports) == 1
+    monkeypatch.setattr(onnx_backend, "_speedup", _no_timing)
+    other = _Pooled(seed=2).eval()
+    forward, choice = frozen_forward(other, 32, "auto")
+    assert forward is other and choice.name == "torch"
+    assert "measured before on this machine" in choice.reason and len(exports) == 1
+    # Forcing onnxruntime ignores the record: the user asked for it.
+    forced, choice = frozen_forward(net, 32, "onnxruntime")
+    assert isinstance(forced, OrtForward) and choice.name == "onnxruntime"
+
+
+def test_speed_keys_follow_architecture_size_and_threads_not_weights(tmp_path) -> None:
+    key = speed_key(_Pooled(seed=0), (32, 32), 2)
+    assert key == speed_key(_Pooled(seed=9), (32, 32), 2)
+    assert key != speed_key(_Pooled(), (64, 64), 2)
+    assert key != speed_key(_Pooled(), (32, 32), 4)
+    wrapped = nn.Sequential()
+    wrapped.add_module("conv", _Pooled().conv)
+    assert key != speed_key(wrapped, (32, 32), 2)
+    record = SpeedRecord(tmp_path)
+    assert record.get(key) is None
+    record.put(key, float("nan"))
+    record.put(key, 0.0)
+    assert record.get(key) is None and not list(tmp_path.iterdir())
+    (tmp_path / f"{key}.json").write_text("{not json")
+    assert record.get(key) is None
+    record.put(key, 1.234567)
+    assert record.get(key) == 1.2346

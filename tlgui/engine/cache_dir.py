@@ -1,5 +1,6 @@
 """Where tlgui keeps what it can always recompute: frozen-backbone features, exported ONNX
-graphs of frozen backbones and the dataset doctor's near-duplicate groups (torch-free).
+graphs of frozen backbones with ONNX Runtime's measured speed-up per architecture, and the
+dataset doctor's near-duplicate groups (torch-free).
 
 The folder is ``$TLGUI_CACHE_DIR`` when set, else the platform's user cache folder
 (``platformdirs``: ``~/.cache/tlgui`` on Linux, ``~/Library/Caches/tlgui`` on macOS,
@@ -7,8 +8,9 @@ The folder is ``$TLGUI_CACHE_DIR`` when set, else the platform's user cache fold
 
 ``$TLGUI_FEATURE_STORE`` set to ``0``/``off``/``no``/``false`` turns the on-disk feature store
 off (every feature pass computes; the test suite does so unless a test asks for the store).
-``$TLGUI_ONNX_CACHE`` likewise turns off the cache of exported frozen backbones
-(:mod:`tlgui.engine.onnx_cache`: every frozen phase on ONNX Runtime exports afresh).
+``$TLGUI_ONNX_CACHE`` likewise turns off the cache of exported frozen backbones and the speed
+record (:mod:`tlgui.engine.onnx_cache`: every frozen phase on ONNX Runtime exports afresh,
+and ``auto`` times the two backends every time).
 """
 
 from __future__ import annotations

@@ -10,12 +10,14 @@ whole decision and nothing else; it never imports Qt and changes no process-wide
 - :func:`frozen_forward` picks the backend for one frozen phase (``auto``, ``torch`` or
   ``onnxruntime``) and says why in a :class:`BackendChoice`. ``auto`` uses ORT only on the CPU,
   only after its output on a check batch matched torch's (:data:`MATCH_RTOL`), and only when
-  it also ran that batch at least :data:`MIN_SPEEDUP` times faster than torch did, in this
-  process; otherwise it falls back to the module itself with the reason in one line. The speed
-  is measured, not assumed: which library is faster depends on the network and the machine
-  (on a 2-core x86 CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about
-  1.5-2x faster than torch's channels-last kernels, and ResNet-18 and MobileNetV3 about as
-  fast).
+  it runs that batch at least :data:`MIN_SPEEDUP` times faster than torch does; otherwise it
+  falls back to the module itself with the reason in one line. The speed is measured, not
+  assumed: which library is faster depends on the network and the machine (on a 2-core x86
+  CPU under the engine's allocator settings, ORT runs EfficientNet-Lite about 1.7x faster
+  than torch's channels-last kernels, MobileNetV3 about 1.25x, ResNet-18 as fast). It is
+  measured the first time an architecture runs on a machine and kept
+  (:class:`~tlgui.engine.onnx_cache.SpeedRecord`): later phases read it, and an architecture
+  torch runs as fast is not even exported.
 - Exports are kept on disk (:mod:`tlgui.engine.onnx_cache`): a frozen phase on a module that
   was exported before (the same pretrained backbone in every transfer run, the same trained
   model at every prediction) opens its session on the stored graph, which the check batch
@@ -42,7 +44,7 @@ import torch
 from torch import nn
 
 from .config import BACKENDS
-from .onnx_cache import ExportCache, export_key
+from .onnx_cache import ExportCache, SpeedRecord, export_key, speed_key
 from .onnx_export import INPUT_NAME, OPSET, OUTPUT_NAME, export_frozen
 
 if TYPE_CHECKING:
@@ -59,10 +61,11 @@ padding, pooling or activation) is off by 1e-2 of the scale or more. 1e-3 sits b
 and a feature error that small moves a linear head's logits by a similarly negligible amount.
 """
 
-CHECK_IMAGES = 4
+CHECK_IMAGES = 8
 """Pictures of the check batch run through both backends (several, so the dynamic batch axis is
-exercised: the export traces one; four, so the timing of :data:`MIN_SPEEDUP` is not all
-per-call overhead)."""
+exercised: the export traces one; eight, because from eight pictures on the speed ratio
+of the two libraries is the one of the training batch: at four, per-call overheads turned
+MobileNetV3's 1.25x into 0.9x)."""
 
 MIN_SPEEDUP = 1.1
 """``auto`` runs ORT only when it ran the check batch at least this many times faster than
@@ -269,20 +272,34 @@ def _ort_or_reason(
     check_batch: torch.Tensor | None,
     timed: bool,
 ) -> tuple[OrtForward | None, str]:
-    """An ORT forward that matched ``backbone`` on the check batch (and, when ``timed``, ran it
-    :data:`MIN_SPEEDUP` times faster), with the one-line result; or None with the reason it
-    is not used."""
+    """An ORT forward that matched ``backbone`` on the check batch (and, when ``timed``, runs
+    it :data:`MIN_SPEEDUP` times faster: measured on the check batch the first time this
+    architecture runs on this machine, read from the :class:`~.onnx_cache.SpeedRecord`
+    afterwards), with the one-line result; or None with the reason it is not used."""
     missing = onnxruntime_missing()
     if missing is not None:
         return None, missing
+    record = SpeedRecord.default() if timed else None
+    key = speed_key(backbone, input_size, torch.get_num_threads()) if record is not None else ""
+    known = record.get(key) if record is not None else None
+    if known is not None and not known >= MIN_SPEEDUP:  # no export, no session: torch runs
+        return None, _as_fast(known, "measured before on this machine")
     images = _check_images(input_size, check_batch)
     forward, matched = _exported_session(backbone, input_size, images)
     if forward is None or not timed:
         return forward, matched
+    if known is not None:
+        return forward, f"{matched}, {known:.1f}x faster (measured before on this machine)"
     speedup = _speedup(backbone, forward, images)
+    if record is not None:
+        record.put(key, speedup)
     if not speedup >= MIN_SPEEDUP:
-        return None, f"torch is as fast here (onnxruntime ran {speedup:.2f}x torch's speed)"
+        return None, _as_fast(speedup, "measured now")
     return forward, f"{matched}, {speedup:.1f}x faster"
+
+
+def _as_fast(speedup: float, when: str) -> str:
+    return f"torch is as fast here (onnxruntime ran {speedup:.2f}x torch's speed, {when})"
 
 
 def frozen_forward(

@@ -18,13 +18,23 @@ Layout: ``<cache>/onnx/<key>.onnx``, written atomically, the whole folder kept u
 :attr:`ExportCache.max_bytes` by removing the least recently used files. Every failure to read
 or write is a cache miss, never an error. Off when ``$TLGUI_ONNX_CACHE`` is ``0``/``off``/
 ``no``/``false`` (:mod:`tlgui.engine.cache_dir`).
+
+The same folder keeps :class:`SpeedRecord`: how many times faster ORT ran an architecture than
+torch did on this machine, measured once (``<cache>/onnx/speed/<key>.json``, a few bytes
+each). Which library is faster depends on the network and the CPU, not on the weights, so
+``auto`` measures it the first time it meets an architecture and reads it afterwards
+(:func:`speed_key`: the architecture, the pictures' side, the thread count, the torch, ORT and
+tlgui versions and the CPU). Switched on and off with the export cache.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import math
 import os
+import platform
 from pathlib import Path
 
 import torch
@@ -38,16 +48,33 @@ from .fileio import atomic_write
 _SUFFIX = ".onnx"
 
 
-def export_key(module: nn.Module, input_size: tuple[int, int], opset: int) -> str:
-    """The cache key of ``module`` exported at ``input_size`` with ``opset`` (see the module
-    docstring)."""
+def _architecture_hash(module: nn.Module, setting: str) -> hashlib.blake2b:
+    """A hash of ``setting`` and ``module``'s architecture: the code of a ``torch.fx``-rewritten
+    module and the class of every submodule, with the torch and tlgui versions."""
     h = hashlib.blake2b(digest_size=20)
-    h.update(f"{__version__}|{torch.__version__}|opset{opset}|{input_size}\n".encode())
-    h.update(weights_digest(module).encode())
+    h.update(f"{__version__}|{torch.__version__}|{setting}\n".encode())
     h.update(str(getattr(module, "code", "")).encode())
     for name, sub in module.named_modules():
         h.update(f"{name}:{type(sub).__module__}.{type(sub).__qualname__}\n".encode())
+    return h
+
+
+def export_key(module: nn.Module, input_size: tuple[int, int], opset: int) -> str:
+    """The cache key of ``module`` exported at ``input_size`` with ``opset`` (see the module
+    docstring)."""
+    h = _architecture_hash(module, f"opset{opset}|{input_size}")
+    h.update(weights_digest(module).encode())
     return h.hexdigest()
+
+
+def speed_key(module: nn.Module, input_size: tuple[int, int], threads: int) -> str:
+    """The :class:`SpeedRecord` key of ``module``'s architecture run at ``input_size`` on
+    ``threads`` threads by this ONNX Runtime on this CPU (see the module docstring)."""
+    import onnxruntime
+
+    machine = f"{platform.machine()}|{platform.processor()}|{os.cpu_count()}"
+    setting = f"speed|{input_size}|{threads}|ort{onnxruntime.__version__}|{machine}"
+    return _architecture_hash(module, setting).hexdigest()
 
 
 class ExportCache:
@@ -112,4 +139,39 @@ class ExportCache:
                     total -= size
 
 
-__all__ = ["ExportCache", "export_key"]
+class SpeedRecord:
+    """Measured speed-ups of ONNX Runtime over torch, by :func:`speed_key`: one small JSON file
+    per key under ``root``, written atomically; a missing, unreadable or malformed one is
+    "not measured yet"."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def default(cls) -> SpeedRecord | None:
+        """The record in tlgui's cache folder, or None while the export cache is off."""
+        if not onnx_cache_enabled():
+            return None
+        return cls(cache_root() / "onnx" / "speed")
+
+    def _path(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    def get(self, key: str) -> float | None:
+        """The speed-up measured under ``key`` (ORT's speed / torch's), or None."""
+        try:
+            speedup = float(json.loads(self._path(key).read_text(encoding="utf-8"))["speedup"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return speedup if math.isfinite(speedup) and speedup > 0 else None
+
+    def put(self, key: str, speedup: float) -> None:
+        """Keep ``speedup`` under ``key`` (silently not, when it cannot be written)."""
+        if not (math.isfinite(speedup) and speedup > 0):
+            return
+        text = json.dumps({"speedup": round(speedup, 4)})
+        with contextlib.suppress(OSError):
+            atomic_write(self._path(key), lambda f: f.write(text), mode="w")
+
+
+__all__ = ["ExportCache", "SpeedRecord", "export_key", "speed_key"]
