@@ -1,5 +1,6 @@
 """Loading ahead on a background thread: the loader's batches in order, errors raised where
-they happened, every batch loaded on the thread, and no thread left behind."""
+they happened, every batch loaded on the thread (torch on one thread there), and no thread
+left behind."""
 
 from __future__ import annotations
 
@@ -76,3 +77,28 @@ def test_an_error_in_the_consumer_stops_the_loading() -> None:
 def test_depth_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Prefetched([1, 2], depth=0)
+
+
+def test_the_loading_thread_runs_torch_on_one_thread_and_leaves_the_consumers_alone() -> None:
+    import torch
+
+    from tlgui.engine.data import prefetch
+
+    if not prefetch._openmp_threads():
+        pytest.skip("torch's native thread pool is shared: the count is left alone")
+    before = torch.get_num_threads()
+    seen: list[tuple[int, int]] = []
+
+    class Recording:
+        def __len__(self) -> int:
+            return 3
+
+        def __iter__(self):
+            for i in range(3):
+                seen.append((i, torch.get_num_threads()))
+                yield i
+
+    for _batch in Prefetched(Recording()):
+        assert torch.get_num_threads() == before
+    assert [count for _i, count in seen] == [1, 1, 1]
+    assert torch.get_num_threads() == before

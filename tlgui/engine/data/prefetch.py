@@ -16,11 +16,13 @@ sets up meanwhile (the frozen backbone's export and check): BatchNorm folding tr
 backbone with ``torch.fx``, which patches ``nn.Module.__call__`` process-wide, but it traces
 under the lock every transform runs under (:func:`~tlgui.engine.rng.module_calls_patched`).
 
-The loading thread runs torch's operators on one thread (``torch.set_num_threads(1)`` there;
-OpenMP's thread count is per thread, and the consumer's is set back when loading ends, for the
-process-wide record torch keeps of the last call). A parallel operator on the loading thread
-would start an OpenMP team of its own whose threads spin-wait after each operator, on the
-cores the forward runs on: that made a torch forward beside a loading thread 2.4x slower.
+Under torch's OpenMP backend (every release wheel) the loading thread runs torch's operators on
+one thread (``torch.set_num_threads(1)`` there: OpenMP's thread count is per thread; the
+consumer's count is set again when loading ends, for the process-wide record torch keeps of
+the last call). A parallel operator on the loading thread would start an OpenMP team of its
+own whose threads spin-wait after each operator, on the cores the forward runs on: that made
+a torch forward beside a loading thread 2.4x slower. Torch's native thread pool is one for
+the process, so there the thread count is left alone.
 
 Guarantees: the batches come in the loader's order, each exactly once; an exception raised
 while loading is raised in the consuming thread at the batch where it happened; a consumer
@@ -30,6 +32,7 @@ that stops early (a cancelled run, an error in the forward) stops the thread bef
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -43,6 +46,14 @@ _DONE = object()
 class _Failure:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
+
+
+@functools.cache
+def _openmp_threads() -> bool:
+    """Whether torch parallelises with OpenMP, whose thread count is per thread."""
+    import torch
+
+    return "ATen parallel backend: OpenMP" in torch.__config__.parallel_info()
 
 
 class Prefetched(Generic[T]):
@@ -60,7 +71,7 @@ class Prefetched(Generic[T]):
     def __iter__(self) -> Iterator[T]:
         import torch  # torch-free at import: tlgui.engine.data is imported by the GUI at start
 
-        threads = torch.get_num_threads()  # the consumer's
+        threads = torch.get_num_threads() if _openmp_threads() else 0  # the consumer's
         batches = iter(self.loader)
         ready: queue.Queue[object] = queue.Queue(maxsize=self.depth)
         stop = threading.Event()
@@ -76,7 +87,8 @@ class Prefetched(Generic[T]):
             return False
 
         def load() -> None:
-            torch.set_num_threads(1)  # see the module docstring
+            if threads:
+                torch.set_num_threads(1)  # see the module docstring
             try:
                 for batch in batches:
                     if not put(batch):
@@ -85,7 +97,8 @@ class Prefetched(Generic[T]):
                 put(_Failure(exc))
                 return
             finally:
-                torch.set_num_threads(threads)
+                if threads:
+                    torch.set_num_threads(threads)
             put(_DONE)
 
         thread = threading.Thread(target=load, name="tlgui-prefetch", daemon=True)
