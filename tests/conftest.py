@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,26 @@ os.environ.setdefault("TLGUI_SETTINGS_ORG", "tlgui-tests")
 from tests.helpers import make_dataset, make_image
 
 __all__ = ["make_dataset", "make_image"]
+
+
+@pytest.fixture(autouse=True)
+def _onnxruntime_counts_as_fast() -> Iterator[None]:
+    """``auto`` runs ONNX Runtime only where it measured it faster than torch
+    (``tlgui.engine.onnx_backend._speedup``, :data:`~tlgui.engine.onnx_backend.MIN_SPEEDUP`);
+    on the tests' tiny networks and pictures that timing is per-call overhead and noise, and
+    it costs a few torch forwards per frozen phase. In this process every matching ORT session
+    counts as fast, untimed, so the choice is deterministic; ``test_onnx_backend`` and
+    ``test_onnx_cache`` check the speed rule itself. (Runs in a subprocess, ``tlgui train``
+    from the CLI tests, still time.)
+
+    Set and restored by hand, not with ``monkeypatch``: an autouse fixture's ``monkeypatch``
+    would be torn down after the test's own fixtures, undoing their patches too late."""
+    from tlgui.engine import onnx_backend
+
+    saved = onnx_backend._speedup
+    onnx_backend._speedup = lambda backbone, forward, images: math.inf
+    yield
+    onnx_backend._speedup = saved
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Constant folding - Only steps=1:UserWarning",
 )
 
+REAL_SPEEDUP = onnx_backend._speedup  # read at import: tests/conftest.py stands in an untimed one
+
 # The smallest side each architecture exports at: VGG's 7x7 adaptive pooling needs a feature
 # map whose side is a multiple of 7, so 224 px; the others pool globally and take 64 px.
 SIDES = {name: 224 if name == "vgg16" else 64 for name in BACKBONES}
@@ -187,6 +189,7 @@ def test_backend_choice_is_one_line_and_plain_json() -> None:
 
 
 def test_auto_keeps_torch_where_onnxruntime_is_not_faster(monkeypatch) -> None:
+    monkeypatch.setattr(onnx_backend, "_speedup", REAL_SPEEDUP)  # conftest: untimed
     monkeypatch.setattr(onnx_backend, "MIN_SPEEDUP", float("inf"))
     net = _Pooled().eval()
     forward, choice = frozen_forward(net, 32, "auto", check_batch=_pictures(4, 32))
@@ -206,6 +209,7 @@ def test_auto_says_how_much_faster_onnxruntime_ran(monkeypatch) -> None:
         calls.append(len(images))
         return real(forward, images)
 
+    monkeypatch.setattr(onnx_backend, "_speedup", REAL_SPEEDUP)  # conftest: untimed
     monkeypatch.setattr(onnx_backend, "_best_seconds", timed)
     _forward, choice = frozen_forward(_Pooled().eval(), 32, "auto", check_batch=_pictures(8, 32))
     assert calls == [onnx_backend.CHECK_IMAGES] * 2  # torch's and ORT's, on the check pictures

@@ -151,7 +151,6 @@ def test_auto_times_an_architecture_once_and_reads_it_afterwards(cache_on, monke
 
 def test_an_architecture_torch_runs_as_fast_is_not_exported_again(cache_on, monkeypatch) -> None:
     _folder, exports = cache_on
-    monkeypatch.setattr(onnx_backend, "MIN_SPEEDUP", 1.1)  # the real rule (conftest: 0)
     monkeypatch.setattr(onnx_backend, "_speedup", _speedup_returning(0.95))
     net = _Pooled().eval()
     forward, choice = frozen_forward(net, 32, "auto")
