@@ -84,6 +84,29 @@ def test_onnxruntime_equals_torch_for_every_backbone(name: str) -> None:
     assert relative_difference(ours, reference) <= MATCH_RTOL
 
 
+def test_a_batch_larger_than_one_run_goes_through_in_parts() -> None:
+    net = _Pooled().eval()
+    forward = OrtForward.from_module(net, 32)
+    runs: list[int] = []
+
+    class Recording:
+        def __init__(self, session) -> None:
+            self.session = session
+
+        def run(self, outputs, feeds):
+            runs.append(len(next(iter(feeds.values()))))
+            return self.session.run(outputs, feeds)
+
+    forward.session = Recording(forward.session)
+    x = _pictures(onnx_backend.RUN_PICTURES * 2 + 3, 32).contiguous(
+        memory_format=torch.channels_last
+    )
+    with torch.inference_mode():
+        ours, reference = forward(x), net(x)
+    assert runs == [onnx_backend.RUN_PICTURES] * 2 + [3]
+    assert relative_difference(ours, reference) <= MATCH_RTOL
+
+
 def test_auto_on_cpu_picks_onnxruntime_after_the_check_on_a_given_batch() -> None:
     net = _Pooled().eval()
     with torch.inference_mode():  # as inside the engine's feature pass
@@ -210,6 +233,7 @@ def test_auto_says_how_much_faster_onnxruntime_ran(monkeypatch) -> None:
         return real(forward, images)
 
     monkeypatch.setattr(onnx_backend, "_speedup", REAL_SPEEDUP)  # conftest: untimed
+    monkeypatch.setattr(onnx_backend, "MIN_SPEEDUP", 0.0)  # whatever the tiny net's timing
     monkeypatch.setattr(onnx_backend, "_best_seconds", timed)
     _forward, choice = frozen_forward(_Pooled().eval(), 32, "auto", check_batch=_pictures(8, 32))
     assert calls == [onnx_backend.CHECK_IMAGES] * 2  # torch's and ORT's, on the check pictures
