@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from .widgets.thumbnail_grid import PATH_ROLE, ThumbnailGrid
 
 THUMB = 104
-SUGGESTED_ROLE = Qt.ItemDataRole.UserRole + 2  # a label issue's suggested class
+SUGGESTED_ROLE = PATH_ROLE + 1  # a label issue's suggested class
 
 
 class FindingsGallery(ThumbnailGrid):
@@ -49,7 +49,7 @@ class FindingsGallery(ThumbnailGrid):
         for path, caption, tip, suggested in findings:
             item = QListWidgetItem(placeholder, caption)
             item.setToolTip(tip)
-            item.setData(PATH_ROLE, path)
+            self.set_item_path(item, path)
             item.setData(SUGGESTED_ROLE, suggested)
             self.addItem(item)
         self.load_thumbnails([f[0] for f in findings])
@@ -58,8 +58,8 @@ class FindingsGallery(ThumbnailGrid):
         """A picture moved from ``old`` to ``new``: its items follow it, captioned ``note``."""
         for row in range(self.count()):
             item = self.item(row)
-            if item.data(PATH_ROLE) == old:
-                item.setData(PATH_ROLE, new)
+            if self.item_path(item) == old:
+                self.set_item_path(item, new)
                 first = item.text().split("\n")[0]
                 item.setText(f"{first}\n{note}" if note else first)
                 item.setToolTip(new)
@@ -245,7 +245,7 @@ class DoctorPanel(QWidget):
 
     def selected_path(self) -> str | None:
         item = self.current_gallery().currentItem()
-        return item.data(PATH_ROLE) if item is not None else None
+        return ThumbnailGrid.item_path(item) if item is not None else None
 
     def picture_moved(self, old: str, new: str, note: str) -> None:
         for gallery in self.galleries():

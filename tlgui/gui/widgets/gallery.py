@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from .. import jobs
 from ..imaging import pil_to_qimage
 from ..warm_up import import_engine
-from .thumbnail_grid import ThumbnailGrid
+from .thumbnail_grid import PATH_ROLE, ThumbnailGrid
 
 THUMB = 112
 MAX_ITEMS = 300  # more mistakes than this are not worth a thumbnail each
-SAMPLE_ROLE = Qt.ItemDataRole.UserRole + 2  # above the grid's PATH_ROLE
+SAMPLE_ROLE = PATH_ROLE + 1
 
 # model_source() -> (model, input_size, mean, std); called on a worker thread.
 ModelSource = Callable[[], tuple[Any, int, Sequence[float], Sequence[float]]]

@@ -23,10 +23,9 @@ class ThumbnailGrid(QListWidget):
 
     :meth:`begin` clears it for a new set of items (each starts with :meth:`placeholder`);
     :meth:`load_thumbnails` decodes their pictures on the thread pool, ``CHUNK`` per job, and
-    gives every item whose :meth:`item_path` is the picture's path its icon (set with
-:meth:`set_item_path`). Thumbnails of an
-    earlier set that arrive after :meth:`begin` are dropped. ``pending_thumbnails`` counts the
-    jobs still running for the current set."""
+    gives every item whose :meth:`item_path` (set with :meth:`set_item_path`) is the picture's
+    path its icon. Thumbnails of an earlier set that arrive after :meth:`begin` are dropped.
+    ``pending_thumbnails`` counts the jobs still running for the current set."""
 
     def __init__(self, side: int, grid_width_extra: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
