@@ -48,6 +48,12 @@ from .fileio import atomic_write
 _SUFFIX = ".onnx"
 
 
+def _folder() -> Path | None:
+    """``<cache>/onnx``, or None when ``$TLGUI_ONNX_CACHE`` turns the export cache (and with it
+    the speed record) off."""
+    return cache_root() / "onnx" if onnx_cache_enabled() else None
+
+
 def _architecture_hash(module: nn.Module, setting: str) -> hashlib.blake2b:
     """A hash of ``setting`` and ``module``'s architecture: the code of a ``torch.fx``-rewritten
     module and the class of every submodule, with the torch and tlgui versions."""
@@ -89,9 +95,8 @@ class ExportCache:
     @classmethod
     def default(cls) -> ExportCache | None:
         """The cache in tlgui's cache folder, or None when ``$TLGUI_ONNX_CACHE`` turns it off."""
-        if not onnx_cache_enabled():
-            return None
-        return cls(cache_root() / "onnx")
+        folder = _folder()
+        return cls(folder) if folder is not None else None
 
     def _path(self, key: str) -> Path:
         return self.root / f"{key}{_SUFFIX}"
@@ -150,9 +155,8 @@ class SpeedRecord:
     @classmethod
     def default(cls) -> SpeedRecord | None:
         """The record in tlgui's cache folder, or None while the export cache is off."""
-        if not onnx_cache_enabled():
-            return None
-        return cls(cache_root() / "onnx" / "speed")
+        folder = _folder()
+        return cls(folder / "speed") if folder is not None else None
 
     def _path(self, key: str) -> Path:
         return self.root / f"{key}.json"
