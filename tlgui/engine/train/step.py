@@ -51,7 +51,7 @@ class TrainStep:
 
     Owns the float16 gradient scaler (CUDA without bfloat16) and its state. Dropout draws from
     torch's global generator, so the forward pass runs under the generator lock (see
-    :mod:`tlgui.engine.rng`), all but the folded frozen backbone's part, which draws nothing."""
+    :mod:`tlgui.engine.rng`), all but the folded frozen backbone's part (:meth:`forward`)."""
 
     def __init__(
         self,
@@ -81,25 +81,23 @@ class TrainStep:
         self.optimizer, self.scheduler = optimizer, scheduler
 
     def forward(self, model: TransferModel, x: torch.Tensor, kind: Forward) -> torch.Tensor:
-        """Logits for ``x`` (already on the device) by the ``kind`` path."""
-        head = self.parallel(model.head) if kind is not Forward.WHOLE else model.head
-        if kind is Forward.FEATURES:
-            return head(x)
+        """Logits for ``x`` (already on the device) by the ``kind`` path. The trained part runs
+        under the generator lock (dropout); the folded frozen backbone, in eval mode, draws
+        nothing and runs outside it, so the next batch's augmentation loads beside it."""
         if kind is Forward.FOLDED:
-            return head(self.frozen_features(model, x))
-        if kind is Forward.FROZEN:
-            with torch.no_grad():
-                f = model.backbone(x)
-            return head(f.float())
-        return self.parallel(model)(x)
-
-    def frozen_features(self, model: TransferModel, x: torch.Tensor) -> torch.Tensor:
-        """The frozen backbone's output for ``x`` on the :attr:`Forward.FOLDED` path, as a
-        normal float tensor the head's autograd can save (``clone()`` of the inference
-        tensor)."""
-        with torch.inference_mode():
-            f = self.frozen_backbone(model, x)(x)
-        return f.float().clone()
+            with torch.inference_mode():
+                f = self.frozen_backbone(model, x)(x)
+            # clone() turns the inference tensor into a normal one the head's autograd saves.
+            x, kind = f.float().clone(), Forward.FEATURES
+        head = self.parallel(model.head) if kind is not Forward.WHOLE else model.head
+        with global_rng_draws():
+            if kind is Forward.FEATURES:
+                return head(x)
+            if kind is Forward.FROZEN:
+                with torch.no_grad():
+                    f = model.backbone(x)
+                return head(f.float())
+            return self.parallel(model)(x)
 
     def __call__(
         self, model: TransferModel, x: torch.Tensor, y: torch.Tensor, kind: Forward
@@ -111,13 +109,8 @@ class TrainStep:
         features = kind is Forward.FEATURES
         x = x.to(self.runtime.device) if features else self.runtime.to_device(x)
         with self.runtime.autocast():
-            if kind is Forward.FOLDED:
-                # A frozen eval-mode backbone draws no random numbers: it runs outside the
-                # lock, so the next batch's augmentation loads beside it (see ..rng).
-                x, kind = self.frozen_features(model, x), Forward.FEATURES
-            with global_rng_draws():
-                logits = self.forward(model, x, kind)
-                loss = self.criterion(logits.float(), y)
+            logits = self.forward(model, x, kind)
+            loss = self.criterion(logits.float(), y)
         optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
             self.scaler.scale(loss).backward()
